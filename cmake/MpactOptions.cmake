@@ -1,0 +1,12 @@
+# Warnings and sanitizers, applied through one interface target so they never leak into
+# the installed package's usage requirements.
+add_library(mpact_build_flags INTERFACE)
+target_compile_options(mpact_build_flags INTERFACE -Wall -Wextra -Wpedantic -Wshadow
+                       -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Wunused
+                       -Woverloaded-virtual -Wno-missing-field-initializers)
+if(MPACT_SANITIZE)
+  string(REPLACE ";" "," _mpact_san "${MPACT_SANITIZE}")
+  target_compile_options(mpact_build_flags INTERFACE -fsanitize=${_mpact_san}
+                         -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  target_link_options(mpact_build_flags INTERFACE -fsanitize=${_mpact_san})
+endif()

@@ -1,0 +1,42 @@
+#pragma once
+/// The node: this process's mailbox. Every mpact process hosts one — a ZeroMQ ROUTER bound to
+/// an ipc:// endpoint in a 0700 session directory — served by one I/O thread that runs the
+/// actors living here. Created by mpact::init or lazily on first use.
+///
+///     int main(int argc, char** argv) {
+///         mpact::init(argc, argv);   // first line of main: child processes start here too
+///         ...
+///     }
+///
+/// Python: the `if __name__ == "__main__":` guard — a `spawn`/`forkserver` child runs this
+/// binary's main, and mpact::init turns it into the child (it never returns there).
+#include <cstdint>
+#include <string>
+
+namespace mpact {
+
+/// Initialises mpact for this process; in a child started by `spawn` or the forkserver it
+/// runs the child's work and exits instead of returning. Call it first in main, before any
+/// thread starts. Idempotent.
+void init(int argc, char** argv);
+
+/// What this process's mailbox has seen. Bad input is counted here and dropped; the node
+/// goes on serving every other message.
+struct NodeStats {
+    std::uint64_t received = 0;       ///< frames sets read from the mailbox
+    std::uint64_t delivered = 0;      ///< messages handed to an actor
+    std::uint64_t malformed = 0;      ///< dropped: bad envelope or undecodable header
+    std::uint64_t oversized = 0;      ///< dropped: larger than the node's message limit
+    std::uint64_t unknown_actor = 0;  ///< addressed to no actor living here
+    std::uint64_t expired = 0;        ///< dropped: deadline already passed on arrival
+    std::uint64_t handler_errors = 0; ///< handlers that threw (the error went to the sender)
+};
+
+/// A snapshot of this process's mailbox counters (starts the node if needed).
+[[nodiscard]] NodeStats node_stats();
+/// This process's mailbox endpoint, e.g. "ipc:///run/user/0/mpact-0/1234-ab12/1234".
+[[nodiscard]] std::string node_endpoint();
+/// Largest message the node accepts (bytes); larger ones are dropped and counted.
+void set_max_message_size(std::uint64_t bytes);
+
+}  // namespace mpact

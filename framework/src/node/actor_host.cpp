@@ -1,0 +1,192 @@
+#include "node/actor_host.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include "node/node.hpp"
+
+namespace mpact::detail {
+
+ActorHost::ActorHost(Node& node, std::unique_ptr<Actor> actor, ActorRef self)
+    : node_(node), actor_(std::move(actor)), self_(std::move(self)) {
+    actor_->self_ = self_;
+    actor_->host_ = this;
+}
+
+ActorHost::~ActorHost() {
+    for (auto& [id, timer] : timers_) timer->cancel();
+}
+
+void ActorHost::start() {
+    node_.set_current_actor(this);
+    try {
+        actor_->on_start();
+    } catch (const std::exception& e) {
+        stop(std::string("on_start threw: ") + e.what());
+    }
+    node_.set_current_actor(nullptr);
+}
+
+void ActorHost::deliver(const std::string& identity, const Header& header,
+                        std::string_view payload) {
+    const bool is_request = header.kind == Kind::request;
+    if (stopping_) {
+        if (is_request) reply_error(node_, identity, header, "ActorDownError", "actor '" + self_.name() + "' is stopping");
+        return;
+    }
+    if (header.type == kStopType) {
+        if (is_request) make_reply_token(node_, identity, header)->reply(pack(msgpack::type::nil_t{}));
+        stop("stopped");
+        return;
+    }
+    if (header.type == kMonitorType) {
+        // The token answers with our Down when we end; until then the requester waits.
+        auto token = make_reply_token(node_, identity, header);
+        add_watcher([token](const Down& down) { token->reply(pack(down)); });
+        return;
+    }
+    auto it = actor_->handlers_.find(header.type);
+    if (it == actor_->handlers_.end()) {
+        ++node_.counters().handler_errors;
+        if (is_request) {
+            reply_error(node_, identity, header, "ProtocolError",
+                        "actor '" + self_.name() + "' has no handler for message type '" +
+                            header.type + "'");
+        }
+        return;
+    }
+    ++node_.counters().delivered;
+    Delivery delivery{payload, is_request ? make_reply_token(node_, identity, header) : nullptr};
+    actor_->sender_ = header.from_name.empty() ? ActorRef{}
+                                               : ActorRef(header.from_endpoint, header.from_name);
+    node_.set_current_actor(this);
+    it->second(delivery);
+    node_.set_current_actor(nullptr);
+    actor_->sender_ = ActorRef{};
+}
+
+void ActorHost::stop(std::string reason) {
+    if (stopping_) return;
+    stopping_ = true;
+    stop_reason_ = std::move(reason);
+    // After the current handler: the actor may still be on the stack.
+    boost::asio::post(node_.io(), [self = shared_from_this()] { self->finish(); });
+}
+
+void ActorHost::finish() {
+    for (auto& [id, timer] : timers_) timer->cancel();
+    timers_.clear();
+    try {
+        actor_->on_stop(stop_reason_);
+    } catch (...) {
+    }
+    Down down{self_.endpoint(), self_.name(), stop_reason_};
+    auto watchers = std::move(watchers_);
+    for (auto& watcher : watchers) watcher(down);
+    auto keep_alive = shared_from_this();
+    node_.remove_actor(self_.name());
+    actor_.reset();  // unanswered Reply tokens fail their requests here
+    node_.mailbox().drain();
+}
+
+void ActorHost::add_watcher(std::function<void(const Down&)> on_down) {
+    if (stopping_ && !actor_) {
+        on_down(Down{self_.endpoint(), self_.name(), stop_reason_});
+        return;
+    }
+    watchers_.push_back(std::move(on_down));
+}
+
+void ActorHost::deliver_down(const Down& down) {
+    if (!actor_ || stopping_) return;
+    node_.set_current_actor(this);
+    try {
+        actor_->on_down(down);
+    } catch (const std::exception& e) {
+        stop(std::string("on_down threw: ") + e.what());
+    }
+    node_.set_current_actor(nullptr);
+}
+
+void ActorHost::monitor(const ActorRef& ref) {
+    std::weak_ptr<ActorHost> weak = shared_from_this();
+    auto deliver = [weak](const Down& down) {
+        if (auto self = weak.lock()) self->deliver_down(down);
+    };
+    if (ref.endpoint() == node_.endpoint()) {
+        if (auto target = node_.find_actor(ref.name())) {
+            target->add_watcher(deliver);
+        } else {
+            boost::asio::post(node_.io(), [deliver, ref] {
+                deliver(Down{ref.endpoint(), ref.name(), "noproc"});
+            });
+        }
+        return;
+    }
+    node_.request_async(ref, kMonitorType, pack(msgpack::type::nil_t{}), std::nullopt,
+                        [deliver, ref](Kind kind, std::string_view payload) {
+                            if (kind == Kind::reply) {
+                                try {
+                                    deliver(unpack<Down>(payload));
+                                    return;
+                                } catch (const ProtocolError&) {
+                                }
+                            }
+                            std::string reason = "noproc";
+                            try {
+                                auto [k, message, stack] =
+                                    unpack<std::tuple<std::string, std::string, std::string>>(
+                                        payload);
+                                reason = message;
+                            } catch (const ProtocolError&) {
+                            }
+                            deliver(Down{ref.endpoint(), ref.name(), reason});
+                        });
+}
+
+std::uint64_t ActorHost::start_timer(Duration delay, std::function<void()> fn) {
+    auto id = ++next_timer_;
+    auto timer = std::make_unique<boost::asio::steady_timer>(node_.io(), delay);
+    std::weak_ptr<ActorHost> weak = shared_from_this();
+    timer->async_wait([weak, id, fn = std::move(fn)](const boost::system::error_code& ec) {
+        auto self = weak.lock();
+        if (ec || !self || self->stopping_) return;
+        self->timers_.erase(id);
+        self->node_.set_current_actor(self.get());
+        try {
+            fn();
+        } catch (const std::exception& e) {
+            self->stop(std::string("timer threw: ") + e.what());
+        }
+        self->node_.set_current_actor(nullptr);
+        self->node_.mailbox().drain();
+    });
+    timers_.emplace(id, std::move(timer));
+    return id;
+}
+
+void ActorHost::cancel_timer(std::uint64_t id) {
+    if (auto it = timers_.find(id); it != timers_.end()) {
+        it->second->cancel();
+        timers_.erase(it);
+    }
+}
+
+}  // namespace mpact::detail
+
+namespace mpact {
+
+void Actor::stop(std::string reason) {
+    if (host_) host_->stop(std::move(reason));
+}
+void Actor::monitor(const ActorRef& ref) {
+    if (host_) host_->monitor(ref);
+}
+std::uint64_t Actor::start_timer(Duration delay, std::function<void()> fn) {
+    if (!host_) throw ValueError("start_timer() needs a spawned actor");
+    return host_->start_timer(delay, std::move(fn));
+}
+void Actor::cancel_timer(std::uint64_t id) {
+    if (host_) host_->cancel_timer(id);
+}
+
+}  // namespace mpact

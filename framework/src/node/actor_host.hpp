@@ -1,0 +1,64 @@
+#pragma once
+// ActorHost: the node's side of one actor — delivers its messages, runs its timers and
+// monitors, and tells whoever watches it when it ends.
+#include <boost/asio/steady_timer.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <mpact/actor.hpp>
+
+#include "wire/envelope.hpp"
+
+namespace mpact::detail {
+
+class Node;
+
+class ActorHost : public std::enable_shared_from_this<ActorHost> {
+public:
+    ActorHost(Node& node, std::unique_ptr<Actor> actor, ActorRef self);
+    ~ActorHost();
+
+    const ActorRef& self() const noexcept { return self_; }
+    bool stopping() const noexcept { return stopping_; }
+    void start();
+    void deliver(const std::string& identity, const Header& header, std::string_view payload);
+    // Ends the actor once the current handler returns; `reason` goes to its monitors.
+    void stop(std::string reason);
+    // Runs `on_down` when this actor ends.
+    void add_watcher(std::function<void(const Down&)> on_down);
+    // Makes this actor's on_down() see `ref`'s end.
+    void monitor(const ActorRef& ref);
+    std::uint64_t start_timer(Duration delay, std::function<void()> fn);
+    void cancel_timer(std::uint64_t id);
+
+private:
+    void finish();
+    void deliver_down(const Down& down);
+
+    Node& node_;
+    std::unique_ptr<Actor> actor_;
+    ActorRef self_;
+    std::vector<std::function<void(const Down&)>> watchers_;
+    std::unordered_map<std::uint64_t, std::unique_ptr<boost::asio::steady_timer>> timers_;
+    std::uint64_t next_timer_ = 0;
+    std::string stop_reason_;
+    bool stopping_ = false;
+};
+
+// The reply route of one request: back along the ROUTER identity, or to `from_endpoint`.
+std::shared_ptr<ReplyToken> make_reply_token(Node& node, const std::string& identity,
+                                             const Header& request);
+// Sends an error reply for a request that never reached a handler.
+void reply_error(Node& node, const std::string& identity, const Header& request,
+                 std::string_view kind, std::string_view message);
+
+// Wire names of the messages every actor understands.
+inline constexpr std::string_view kStopType = "mpact.stop";
+inline constexpr std::string_view kMonitorType = "mpact.monitor";
+
+}  // namespace mpact::detail

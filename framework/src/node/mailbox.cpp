@@ -1,0 +1,104 @@
+#include "node/mailbox.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include "node/node.hpp"
+#include "transport/link.hpp"
+#include "wire/envelope.hpp"
+
+namespace mpact::detail {
+
+namespace {
+// Messages read per wake-up before yielding to timers and posted work.
+constexpr int kDrainBatch = 256;
+// Frames of a well-formed message: routing identity, header, payload.
+constexpr int kFrames = 3;
+}  // namespace
+
+Mailbox::Mailbox(Node& node, zmq::context_t& context, const std::string& endpoint)
+    : node_(node), router_(context, zmq::socket_type::router), readiness_(node.io()) {
+    configure_socket(router_);
+    // Unroutable replies (the requester is gone) fail the send instead of vanishing silently.
+    router_.set(zmq::sockopt::router_mandatory, true);
+    router_.bind(endpoint);
+    readiness_.assign(router_.get(zmq::sockopt::fd));
+}
+
+Mailbox::~Mailbox() { close(); }
+
+void Mailbox::close() {
+    if (closed_) return;
+    closed_ = true;
+    boost::system::error_code ignored;
+    readiness_.cancel(ignored);
+    static_cast<void>(readiness_.release());  // the descriptor belongs to libzmq
+    router_.close();
+}
+
+void Mailbox::arm() {
+    if (armed_ || closed_) return;
+    armed_ = true;
+    readiness_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                          [this](const boost::system::error_code& ec) {
+                              armed_ = false;
+                              if (!ec) drain();
+                          });
+}
+
+void Mailbox::drain() {
+    if (closed_) return;
+    for (int i = 0; i < kDrainBatch; ++i) {
+        if (closed_) return;
+        if ((router_.get(zmq::sockopt::events) & ZMQ_POLLIN) == 0) {
+            arm();
+            return;
+        }
+        receive_one();
+    }
+    boost::asio::post(node_.io(), [this] { drain(); });
+}
+
+void Mailbox::receive_one() {
+    zmq::message_t frames[kFrames];
+    int count = 0;
+    std::size_t bytes = 0;
+    bool more = true;
+    while (more) {
+        zmq::message_t frame;
+        if (!router_.recv(frame, zmq::recv_flags::dontwait)) return;
+        more = frame.more();
+        bytes += frame.size();
+        if (count < kFrames) frames[count] = std::move(frame);
+        ++count;
+    }
+    auto& counters = node_.counters();
+    ++counters.received;
+    if (bytes > node_.max_message_size()) {
+        ++counters.oversized;
+        return;
+    }
+    if (count != kFrames) {
+        ++counters.malformed;
+        return;
+    }
+    auto header = decode_header(frames[1].to_string_view());
+    if (!header) {
+        ++counters.malformed;
+        return;
+    }
+    node_.dispatch(frames[0].to_string(), std::move(*header), frames[2].to_string_view());
+}
+
+void Mailbox::send_routed(const std::string& identity, const std::string& header,
+                          std::string payload) {
+    if (closed_) return;
+    try {
+        router_.send(zmq::buffer(identity), zmq::send_flags::sndmore);
+        router_.send(zmq::buffer(header), zmq::send_flags::sndmore);
+        router_.send(make_message(std::move(payload)), zmq::send_flags::none);
+    } catch (const zmq::error_t&) {
+        // EHOSTUNREACH: the requester's socket is gone; nobody is left to tell.
+    }
+}
+
+}  // namespace mpact::detail

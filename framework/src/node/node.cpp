@@ -1,0 +1,243 @@
+#include "node/node.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <future>
+#include <new>
+#include <vector>
+
+#include "node/actor_host.hpp"
+#include "node/session.hpp"
+#include "transport/link.hpp"
+#include "transport/pidfd.hpp"
+
+namespace mpact::detail {
+
+namespace {
+
+std::mutex& node_mutex() {
+    static std::mutex mutex;
+    return mutex;
+}
+Node* g_node = nullptr;
+pid_t g_node_pid = 0;
+std::atomic<std::uint64_t> g_generation{1};
+
+// One context per node, never terminated (see ~Node); kept reachable for leak checkers.
+zmq::context_t& leaked_context() {
+    static std::vector<zmq::context_t*> contexts;
+    contexts.push_back(new zmq::context_t(1));
+    return *contexts.back();
+}
+
+std::string error_payload(std::string_view kind, std::string_view message) {
+    return pack(std::make_tuple(std::string(kind), std::string(message), std::string()));
+}
+
+}  // namespace
+
+Node& Node::get() {
+    if (g_node != nullptr && g_node_pid == ::getpid()) return *g_node;
+    std::lock_guard lock(node_mutex());
+    if (g_node == nullptr || g_node_pid != ::getpid()) {
+        g_node = new Node();
+        g_node_pid = ::getpid();
+        static bool registered = false;
+        if (!registered) {
+            registered = true;
+            std::atexit([] { Node::shutdown_current(); });
+        }
+    }
+    return *g_node;
+}
+
+Node* Node::peek() noexcept { return g_node_pid == ::getpid() ? g_node : nullptr; }
+
+std::uint64_t Node::generation() noexcept { return g_generation.load(); }
+
+void Node::forget_after_fork() noexcept {
+    // The parent's node (its I/O thread, libzmq's threads) does not exist here: leak it.
+    g_node = nullptr;
+    g_node_pid = 0;
+    new (&node_mutex()) std::mutex();  // it may have been held by another parent thread
+    ++g_generation;
+}
+
+void Node::shutdown_current() noexcept {
+    Node* node = nullptr;
+    {
+        std::lock_guard lock(node_mutex());
+        if (g_node == nullptr || g_node_pid != ::getpid()) return;
+        node = g_node;
+        g_node = nullptr;
+        g_node_pid = 0;
+    }
+    ++g_generation;  // every thread's links to the old context are stale now
+    delete node;
+}
+
+Node::Node() : context_(leaked_context()), endpoint_(endpoint_for_pid(::getpid())) {
+    mailbox_ = std::make_unique<Mailbox>(*this, context_, endpoint_);
+    process_watch_ = std::make_unique<ProcessWatch>(io_);
+    std::promise<std::thread::id> started;
+    auto started_future = started.get_future();
+    io_thread_ = std::thread([this, &started] {
+        started.set_value(std::this_thread::get_id());
+        auto guard = boost::asio::make_work_guard(io_);
+        boost::asio::post(io_, [this] { mailbox_->drain(); });
+        io_.run();
+    });
+    io_thread_id_ = started_future.get();
+}
+
+Node::~Node() {
+    if (io_thread_.joinable()) {
+        boost::asio::post(io_, [this] {
+            // Actors end first (their monitors and pending replies are told), then the rest.
+            while (!actors_.empty()) {
+                auto host = actors_.begin()->second;
+                actors_.erase(actors_.begin());
+                host->stop("shutdown");
+            }
+            for (auto& [corr, pending] : pending_) {
+                if (pending.timer) pending.timer->cancel();
+            }
+            pending_.clear();
+            boost::asio::post(io_, [this] {
+                mailbox_->close();
+                process_watch_.reset();
+                io_.stop();
+            });
+        });
+        io_thread_.join();
+    }
+    // context_ is left to the OS on purpose: other threads may still hold links into it,
+    // and zmq_ctx_term would wait for them forever.
+}
+
+void Node::post(std::function<void()> fn) {
+    boost::asio::post(io_, [this, fn = std::move(fn)] {
+        fn();
+        mailbox_->drain();
+    });
+}
+
+void Node::run_sync(const std::function<void()>& fn) {
+    if (on_io_thread()) {
+        fn();
+        return;
+    }
+    std::promise<void> done;
+    auto future = done.get_future();
+    post([&] {
+        try {
+            fn();
+            done.set_value();
+        } catch (...) {
+            done.set_exception(std::current_exception());
+        }
+    });
+    future.get();
+}
+
+ActorRef Node::host(std::unique_ptr<Actor> actor, std::string name) {
+    if (name.empty()) name = "actor-" + std::to_string(++next_actor_id_);
+    if (actors_.contains(name)) {
+        throw ValueError("an actor named '" + name + "' already lives in this process");
+    }
+    ActorRef ref(endpoint_, name);
+    auto host = std::make_shared<ActorHost>(*this, std::move(actor), ref);
+    actors_.emplace(name, host);
+    host->start();
+    return ref;
+}
+
+std::shared_ptr<ActorHost> Node::find_actor(std::string_view name) {
+    auto it = actors_.find(name);
+    return it == actors_.end() ? nullptr : it->second;
+}
+
+void Node::remove_actor(std::string_view name) {
+    if (auto it = actors_.find(name); it != actors_.end()) actors_.erase(it);
+}
+
+void Node::dispatch(const std::string& identity, Header header, std::string_view payload) {
+    if (wire_deadline_passed(header.deadline_us)) {
+        ++counters_.expired;  // the requester has given up already
+        return;
+    }
+    if (header.kind == Kind::reply || header.kind == Kind::error) {
+        auto it = pending_.find(header.corr);
+        if (it == pending_.end()) return;  // late reply after a timeout
+        auto done = std::move(it->second.done);
+        if (it->second.timer) it->second.timer->cancel();
+        pending_.erase(it);
+        done(header.kind, payload);
+        return;
+    }
+    auto actor = find_actor(header.to);
+    if (!actor) {
+        ++counters_.unknown_actor;
+        if (header.kind == Kind::request) {
+            reply_error(*this, identity, header, "ActorDownError",
+                        "no actor named '" + header.to + "' lives at " + endpoint_);
+        }
+        return;
+    }
+    actor->deliver(identity, header, payload);
+}
+
+void Node::request_async(const ActorRef& to, std::string_view type, std::string payload,
+                         std::optional<Deadline> deadline, ReplyCallback done) {
+    auto corr = ++next_corr_;
+    Pending pending{std::move(done), nullptr, pid_of_endpoint(to.endpoint())};
+    if (deadline) {
+        pending.timer = std::make_unique<boost::asio::steady_timer>(io_, *deadline);
+        pending.timer->async_wait([this, corr, name = to.name()](const boost::system::error_code& ec) {
+            if (!ec) fail_pending(corr, "TimeoutError", "no reply from actor '" + name + "' in time");
+        });
+    }
+    if (pending.pid != 0 && pending.pid != ::getpid()) {
+        auto& waiting = pending_by_pid_[pending.pid];
+        if (waiting.empty()) {
+            process_watch_->watch(pending.pid, [this, pid = pending.pid] {
+                auto corrs = std::move(pending_by_pid_[pid]);
+                pending_by_pid_.erase(pid);
+                for (auto c : corrs) {
+                    fail_pending(c, "ActorDownError", "process " + std::to_string(pid) + " ended");
+                }
+                mailbox_->drain();
+            });
+        }
+        waiting.push_back(corr);
+    }
+    pending_.emplace(corr, std::move(pending));
+    Header h;
+    h.kind = Kind::request;
+    h.to = to.name();
+    h.from_endpoint = endpoint_;
+    if (current_actor_ != nullptr) h.from_name = current_actor_->self().name();
+    h.corr = corr;
+    h.deadline_us = to_wire_deadline(deadline);
+    h.type = std::string(type);
+    try {
+        LinkCache::for_this_thread().get(to.endpoint()).send(encode_header(h), std::move(payload));
+    } catch (const zmq::error_t& e) {
+        fail_pending(corr, "ActorDownError", std::string("cannot reach ") + to.endpoint() + ": " + e.what());
+    }
+}
+
+void Node::fail_pending(std::uint64_t corr, std::string_view kind, std::string_view message) {
+    auto it = pending_.find(corr);
+    if (it == pending_.end()) return;
+    auto done = std::move(it->second.done);
+    if (it->second.timer) it->second.timer->cancel();
+    pending_.erase(it);
+    done(Kind::error, error_payload(kind, message));
+}
+
+}  // namespace mpact::detail

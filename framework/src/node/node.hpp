@@ -1,0 +1,113 @@
+#pragma once
+// Node: this process's mailbox and the I/O thread that serves it (design §3). It owns the
+// ZeroMQ context, the ROUTER mailbox, the Boost.Asio io_context (mailbox readiness, timers,
+// process watches) and the table of actors living here.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <zmq.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+
+#include <mpact/actor.hpp>
+#include <mpact/node.hpp>
+
+#include "node/mailbox.hpp"
+#include "node/process_watch.hpp"
+#include "wire/envelope.hpp"
+
+namespace mpact::detail {
+
+class ActorHost;
+
+struct NodeCounters {
+    std::atomic<std::uint64_t> received{0}, delivered{0}, malformed{0}, oversized{0},
+        unknown_actor{0}, expired{0}, handler_errors{0};
+};
+
+// A reply or error to a request this node's I/O thread sent (an actor's request).
+using ReplyCallback = std::function<void(Kind kind, std::string_view payload)>;
+
+class Node {
+public:
+    // The node of this process, started on first use. Thread-safe.
+    static Node& get();
+    // The node if one is running in this process, else nullptr.
+    static Node* peek() noexcept;
+    // Counts forks: a thread-local cache built under another generation is stale.
+    static std::uint64_t generation() noexcept;
+    // Forgets the parent's node in a forked child (see session.hpp).
+    static void forget_after_fork() noexcept;
+    // Stops the I/O thread and closes the mailbox (at exit). Idempotent.
+    static void shutdown_current() noexcept;
+
+    Node();
+    ~Node();
+    Node(const Node&) = delete;
+    Node& operator=(const Node&) = delete;
+
+    zmq::context_t& context() noexcept { return context_; }
+    const std::string& endpoint() const noexcept { return endpoint_; }
+    bool on_io_thread() const noexcept { return std::this_thread::get_id() == io_thread_id_; }
+    NodeCounters& counters() noexcept { return counters_; }
+    boost::asio::io_context& io() noexcept { return io_; }
+    Mailbox& mailbox() noexcept { return *mailbox_; }
+    ProcessWatch& process_watch() noexcept { return *process_watch_; }
+    std::uint64_t max_message_size() const noexcept { return max_message_size_; }
+    void set_max_message_size(std::uint64_t bytes) noexcept { max_message_size_ = bytes; }
+
+    // Runs `fn` on the I/O thread (then serves any mail its sends made ready).
+    void post(std::function<void()> fn);
+    // Runs `fn` on the I/O thread and waits for it (directly when already there).
+    void run_sync(const std::function<void()>& fn);
+
+    // Actor table; used on the I/O thread only.
+    ActorRef host(std::unique_ptr<Actor> actor, std::string name);
+    std::shared_ptr<ActorHost> find_actor(std::string_view name);
+    void remove_actor(std::string_view name);
+
+    // Sends a request from the I/O thread; `done` gets the reply, the error, or a
+    // local failure (timeout, peer down) encoded as an error payload.
+    void request_async(const ActorRef& to, std::string_view type, std::string payload,
+                       std::optional<Deadline> deadline, ReplyCallback done);
+
+    // The actor whose handler is running (I/O thread), or nullptr.
+    ActorHost* current_actor() const noexcept { return current_actor_; }
+    void set_current_actor(ActorHost* host) noexcept { current_actor_ = host; }
+
+    // Called by the mailbox for every well-formed message.
+    void dispatch(const std::string& identity, Header header, std::string_view payload);
+
+private:
+    void fail_pending(std::uint64_t corr, std::string_view kind, std::string_view message);
+
+    zmq::context_t& context_;
+    std::string endpoint_;
+    boost::asio::io_context io_;
+    std::unique_ptr<Mailbox> mailbox_;
+    std::unique_ptr<ProcessWatch> process_watch_;
+    NodeCounters counters_;
+    std::atomic<std::uint64_t> max_message_size_{std::uint64_t{1} << 31};
+    std::map<std::string, std::shared_ptr<ActorHost>, std::less<>> actors_;
+    std::unordered_map<pid_t, std::vector<std::uint64_t>> pending_by_pid_;
+    std::uint64_t next_actor_id_ = 0;
+    struct Pending {
+        ReplyCallback done;
+        std::unique_ptr<boost::asio::steady_timer> timer;
+        pid_t pid = 0;
+    };
+    std::unordered_map<std::uint64_t, Pending> pending_;
+    std::uint64_t next_corr_ = 0;
+    ActorHost* current_actor_ = nullptr;
+    std::thread io_thread_;
+    std::thread::id io_thread_id_;
+};
+
+}  // namespace mpact::detail

@@ -1,0 +1,136 @@
+// How a message leaves a thread: straight from the calling thread's own DEALER link into
+// libzmq (no hop through our I/O thread), and for a request the reply comes back on the
+// same socket while the thread polls it beside the peer's pidfd — so a dead peer fails the
+// request at once rather than at its timeout.
+#include <poll.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <tuple>
+
+#include <mpact/actor_ref.hpp>
+#include <mpact/errors.hpp>
+
+#include "node/actor_host.hpp"
+#include "node/node.hpp"
+#include "transport/link.hpp"
+#include "transport/pidfd.hpp"
+#include "wire/envelope.hpp"
+
+namespace mpact::detail {
+
+namespace {
+
+Header outgoing(Kind kind, const ActorRef& to, std::string_view type) {
+    Header h;
+    h.kind = kind;
+    h.to = to.name();
+    h.type = std::string(type);
+    // From inside an actor, say who sends, so the receiver can answer with sender().
+    if (auto* node = Node::peek(); node != nullptr && node->on_io_thread()) {
+        if (auto* actor = node->current_actor()) {
+            h.from_endpoint = node->endpoint();
+            h.from_name = actor->self().name();
+        }
+    }
+    return h;
+}
+
+[[noreturn]] void throw_down(LinkCache& links, const ActorRef& to, pid_t pid) {
+    links.drop(to.endpoint());
+    throw ActorDownError("actor '" + to.name() + "' is gone: its process " + std::to_string(pid) +
+                         " has ended");
+}
+
+int poll_timeout_ms(const std::optional<Deadline>& deadline) {
+    if (!deadline) return -1;
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(remaining(*deadline));
+    return static_cast<int>(left.count());
+}
+
+}  // namespace
+
+void send_message(const ActorRef& to, std::string_view type, std::string payload) {
+    if (!to.valid()) throw ValueError("send() on an empty ActorRef");
+    auto& links = LinkCache::for_this_thread();
+    auto& link = links.get(to.endpoint());
+    link.send(encode_header(outgoing(Kind::send, to, type)), std::move(payload));
+}
+
+std::string request_message(const ActorRef& to, std::string_view type, std::string payload,
+                            std::optional<Deadline> deadline) {
+    if (!to.valid()) throw ValueError("request() on an empty ActorRef");
+    auto& node = Node::get();
+    if (node.on_io_thread()) {
+        if (to.endpoint() == node.endpoint()) {
+            throw ValueError("a blocking request from an actor to an actor of its own process "
+                             "would deadlock; answer later with a Reply<T> instead");
+        }
+    }
+    auto& links = LinkCache::for_this_thread();
+    auto& link = links.get(to.endpoint());
+    if (link.pid != 0 && link.pid != ::getpid() && (link.pidfd < 0 || pidfd_ended(link.pidfd))) {
+        throw_down(links, to, link.pid);
+    }
+    auto header = outgoing(Kind::request, to, type);
+    // The reply must come back on this very socket, whatever the actor context says.
+    header.from_endpoint.clear();
+    header.corr = links.next_corr();
+    header.deadline_us = to_wire_deadline(deadline);
+    link.send(encode_header(header), std::move(payload));
+
+    zmq::pollitem_t items[2] = {{static_cast<void*>(link.socket), 0, ZMQ_POLLIN, 0},
+                                {nullptr, link.pidfd, ZMQ_POLLIN, 0}};
+    const int count = link.pidfd >= 0 ? 2 : 1;
+    while (true) {
+        zmq::poll(items, count, std::chrono::milliseconds(poll_timeout_ms(deadline)));
+        if ((items[0].revents & ZMQ_POLLIN) != 0) {
+            zmq::message_t head, body;
+            if (!link.socket.recv(head, zmq::recv_flags::dontwait)) continue;
+            bool complete = head.more() && link.socket.recv(body, zmq::recv_flags::dontwait);
+            while (body.more()) {  // skip anything beyond the one payload frame
+                zmq::message_t extra;
+                if (!link.socket.recv(extra, zmq::recv_flags::dontwait)) break;
+                if (!extra.more()) break;
+            }
+            auto reply = complete ? decode_header(head.to_string_view()) : std::nullopt;
+            if (!reply || reply->corr != header.corr) continue;  // stale reply of a timed-out request
+            if (reply->kind == Kind::reply) return body.to_string();
+            auto [kind, message, stack] =
+                unpack<std::tuple<std::string, std::string, std::string>>(body.to_string_view());
+            throw_error(kind, message, stack);
+        }
+        if (count == 2 && (items[1].revents & POLLIN) != 0) throw_down(links, to, link.pid);
+        if (deadline && Clock::now() >= *deadline) {
+            throw TimeoutError("no reply from actor '" + to.name() + "' to " + std::string(type) +
+                               " within the timeout");
+        }
+    }
+}
+
+ActorRef host_actor(std::unique_ptr<Actor> actor, std::string name) {
+    auto& node = Node::get();
+    ActorRef ref;
+    node.run_sync([&] { ref = node.host(std::move(actor), std::move(name)); });
+    return ref;
+}
+
+}  // namespace mpact::detail
+
+namespace mpact {
+
+pid_t ActorRef::pid() const noexcept { return detail::pid_of_endpoint(endpoint_); }
+
+bool ActorRef::stop(Duration timeout) const {
+    try {
+        detail::request_message(*this, detail::kStopType, pack(msgpack::type::nil_t{}),
+                                deadline_after(timeout));
+        return true;
+    } catch (const ActorDownError&) {
+        return true;
+    } catch (const TimeoutError&) {
+        return false;
+    }
+}
+
+}  // namespace mpact

@@ -1,0 +1,111 @@
+#include "node/session.hpp"
+
+#include <dirent.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <optional>
+
+#include <mpact/errors.hpp>
+
+#include "node/node.hpp"
+
+namespace mpact::detail {
+
+namespace {
+
+std::optional<Session> g_session;
+std::mutex g_session_mutex;
+
+std::string random_bytes(std::size_t n) {
+    std::string out(n, '\0');
+    std::size_t got = 0;
+    while (got < n) {
+        auto r = ::getrandom(out.data() + got, n - got, 0);
+        if (r < 0) throw ProcessError("getrandom failed: cannot create the session authkey");
+        got += static_cast<std::size_t>(r);
+    }
+    return out;
+}
+
+std::string hex(std::string_view bytes) {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned char c : bytes) {
+        out += digits[c >> 4];
+        out += digits[c & 15];
+    }
+    return out;
+}
+
+// A private directory: created 0700, and refused if someone else owns it or can enter it.
+void ensure_private_dir(const std::string& path) {
+    if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
+        throw ProcessError("cannot create runtime directory " + path);
+    }
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::getuid() ||
+        (st.st_mode & 077) != 0) {
+        throw ProcessError("runtime directory " + path +
+                           " is not a private (0700) directory owned by this user");
+    }
+}
+
+void remove_session_dir() {
+    if (!g_session || g_session->root_pid != ::getpid()) return;
+    Node::shutdown_current();
+    const auto& dir = g_session->dir;
+    if (DIR* d = ::opendir(dir.c_str())) {
+        while (auto* entry = ::readdir(d)) {
+            std::string name = entry->d_name;
+            if (name != "." && name != "..") ::unlink((dir + "/" + name).c_str());
+        }
+        ::closedir(d);
+    }
+    ::rmdir(dir.c_str());
+}
+
+Session create_session() {
+    const char* base = std::getenv("MPACT_RUNTIME_DIR");
+    if (base == nullptr || *base == '\0') base = std::getenv("XDG_RUNTIME_DIR");
+    if (base == nullptr || *base == '\0') base = "/tmp";
+    std::string user_dir = std::string(base) + "/mpact-" + std::to_string(::getuid());
+    ensure_private_dir(user_dir);
+    Session s;
+    s.root_pid = ::getpid();
+    s.authkey = random_bytes(32);
+    s.dir = user_dir + "/" + std::to_string(s.root_pid) + "-" + hex(random_bytes(4));
+    ensure_private_dir(s.dir);
+    return s;
+}
+
+}  // namespace
+
+const Session& session() {
+    std::lock_guard lock(g_session_mutex);
+    if (!g_session) {
+        g_session = create_session();
+        std::atexit(remove_session_dir);
+    }
+    return *g_session;
+}
+
+void adopt_session(Session s) {
+    std::lock_guard lock(g_session_mutex);
+    g_session = std::move(s);
+}
+
+std::string endpoint_for_pid(pid_t pid) {
+    return "ipc://" + session().dir + "/" + std::to_string(pid);
+}
+
+void node_after_fork_in_child() {
+    new (&g_session_mutex) std::mutex();
+    Node::forget_after_fork();
+}
+
+}  // namespace mpact::detail

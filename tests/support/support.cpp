@@ -1,0 +1,82 @@
+#include "support/support.hpp"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include "node/session.hpp"
+
+namespace mpact::test {
+
+bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    auto pause = std::chrono::microseconds(100);
+    while (true) {
+        if (pred()) return true;
+        if (std::chrono::steady_clock::now() >= deadline) return pred();
+        std::this_thread::sleep_for(pause);  // polling interval, not synchronisation
+        pause = std::min<std::chrono::microseconds>(pause * 2, std::chrono::milliseconds(20));
+    }
+}
+
+bool process_exists(pid_t pid) {
+    if (::kill(pid, 0) != 0) return false;
+    // A zombie "exists" for kill(); read its state to tell.
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    FILE* f = std::fopen(path, "r");
+    if (f == nullptr) return false;
+    int ignored_pid = 0;
+    char comm[256] = {};
+    char state = '?';
+    int n = std::fscanf(f, "%d %255s %c", &ignored_pid, comm, &state);
+    std::fclose(f);
+    return n == 3 && state != 'Z';
+}
+
+ChildGuard::~ChildGuard() {
+    for (pid_t pid : pids_) {
+        ::kill(pid, SIGKILL);
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+    }
+}
+
+void ChildGuard::release(pid_t pid) { pids_.erase(std::remove(pids_.begin(), pids_.end(), pid), pids_.end()); }
+
+pid_t fork_child(const std::function<int()>& body) {
+    std::cout.flush();
+    std::fflush(nullptr);
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        detail::node_after_fork_in_child();
+        int code = 1;
+        try {
+            code = body();
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "child failed: %s\n", e.what());
+        }
+        std::cout.flush();
+        std::fflush(nullptr);
+        ::_exit(code);
+    }
+    return pid;
+}
+
+int wait_child(pid_t pid, std::chrono::milliseconds timeout) {
+    int status = -1;
+    bool done = eventually(
+        [&] {
+            pid_t r = ::waitpid(pid, &status, WNOHANG);
+            return r == pid;
+        },
+        timeout);
+    return done ? status : -1;
+}
+
+}  // namespace mpact::test

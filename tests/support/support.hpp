@@ -1,0 +1,39 @@
+#pragma once
+// Test helpers: wait for events, never for time (conventions §4).
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace mpact::test {
+
+// Polls `pred` until it holds or `timeout` passes; returns its last value.
+bool eventually(const std::function<bool()>& pred,
+                std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+// True while process `pid` exists (and is not a zombie of ours).
+bool process_exists(pid_t pid);
+
+// Kills (SIGKILL) and reaps every pid it holds when it goes out of scope.
+class ChildGuard {
+public:
+    ChildGuard() = default;
+    explicit ChildGuard(pid_t pid) { add(pid); }
+    ChildGuard(const ChildGuard&) = delete;
+    ChildGuard& operator=(const ChildGuard&) = delete;
+    ~ChildGuard();
+    void add(pid_t pid) { pids_.push_back(pid); }
+    void release(pid_t pid);
+
+private:
+    std::vector<pid_t> pids_;
+};
+
+// fork()s a child that runs `body` and _exits with its return value; the parent gets the pid.
+pid_t fork_child(const std::function<int()>& body);
+// Waits for `pid` (a child) at most `timeout`; returns its raw wait status, or -1 on timeout.
+int wait_child(pid_t pid, std::chrono::milliseconds timeout = std::chrono::seconds(20));
+
+}  // namespace mpact::test
