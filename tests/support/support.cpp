@@ -50,6 +50,7 @@ ChildGuard::~ChildGuard() {
 void ChildGuard::release(pid_t pid) { pids_.erase(std::remove(pids_.begin(), pids_.end(), pid), pids_.end()); }
 
 pid_t fork_child(const std::function<int()>& body) {
+    static_cast<void>(detail::session());  // parent and child must share one session
     std::cout.flush();
     std::fflush(nullptr);
     pid_t pid = ::fork();

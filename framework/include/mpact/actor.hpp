@@ -175,4 +175,12 @@ ActorRef spawn_named(std::string name, Args&&... args) {
     return detail::host_actor(std::make_unique<T>(std::forward<Args>(args)...), std::move(name));
 }
 
+/// Hosts actor T(args...) in this process under `name` and blocks until it stops; returns
+/// the reason. The body of a process whose whole job is one service.
+template <class T, class... Args>
+std::string serve(std::string name, Args&&... args) {
+    auto ref = spawn_named<T>(std::move(name), std::forward<Args>(args)...);
+    return ref.monitor().wait().reason;
+}
+
 }  // namespace mpact

@@ -88,6 +88,9 @@ public:
         return decode<R>(
             detail::request_message(*this, type_name<M>(), pack(msg), std::nullopt));
     }
+    /// Waits until the actor answers (it may still be starting in another process).
+    /// Returns false if `timeout` passes or its process ends first.
+    [[nodiscard]] bool wait_ready(Duration timeout) const;
     /// Starts watching the actor; the Monitor reports its end.
     [[nodiscard]] Monitor monitor() const;
     /// Asks the actor to stop (reason "stopped") and waits for it to acknowledge.

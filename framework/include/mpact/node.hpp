@@ -36,6 +36,8 @@ struct NodeStats {
 [[nodiscard]] NodeStats node_stats();
 /// This process's mailbox endpoint, e.g. "ipc:///run/user/0/mpact-0/1234-ab12/1234".
 [[nodiscard]] std::string node_endpoint();
+/// The mailbox endpoint of process `pid` of this session (a child, a sibling).
+[[nodiscard]] std::string node_endpoint(int pid);
 /// Largest message the node accepts (bytes); larger ones are dropped and counted.
 void set_max_message_size(std::uint64_t bytes);
 

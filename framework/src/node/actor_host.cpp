@@ -38,6 +38,10 @@ void ActorHost::deliver(const std::string& identity, const Header& header,
         stop("stopped");
         return;
     }
+    if (header.type == kPingType) {
+        if (is_request) make_reply_token(node_, identity, header)->reply(pack(msgpack::type::nil_t{}));
+        return;
+    }
     if (header.type == kMonitorType) {
         // The token answers with our Down when we end; until then the requester waits.
         auto token = make_reply_token(node_, identity, header);

@@ -60,5 +60,6 @@ void reply_error(Node& node, const std::string& identity, const Header& request,
 // Wire names of the messages every actor understands.
 inline constexpr std::string_view kStopType = "mpact.stop";
 inline constexpr std::string_view kMonitorType = "mpact.monitor";
+inline constexpr std::string_view kPingType = "mpact.ping";
 
 }  // namespace mpact::detail

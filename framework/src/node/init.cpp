@@ -1,6 +1,7 @@
 #include <mpact/node.hpp>
 
 #include "node/node.hpp"
+#include "node/session.hpp"
 #include "process/child_role.hpp"
 
 namespace mpact {
@@ -18,6 +19,8 @@ NodeStats node_stats() {
 }
 
 std::string node_endpoint() { return detail::Node::get().endpoint(); }
+
+std::string node_endpoint(int pid) { return detail::endpoint_for_pid(pid); }
 
 void set_max_message_size(std::uint64_t bytes) {
     detail::Node::get().set_max_message_size(bytes);

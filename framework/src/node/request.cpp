@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <thread>
 #include <tuple>
 
 #include <mpact/actor_ref.hpp>
@@ -130,6 +131,27 @@ bool ActorRef::stop(Duration timeout) const {
         return true;
     } catch (const TimeoutError&) {
         return false;
+    }
+}
+
+bool ActorRef::wait_ready(Duration timeout) const {
+    // A readiness poll: the actor may not be registered yet in a process that is starting.
+    auto deadline = deadline_after(timeout);
+    Duration pause = std::chrono::microseconds(200);
+    while (true) {
+        try {
+            detail::request_message(*this, detail::kPingType, pack(msgpack::type::nil_t{}),
+                                    deadline);
+            return true;
+        } catch (const TimeoutError&) {
+            return false;
+        } catch (const ActorDownError&) {
+            auto p = pid();
+            if (p != 0 && p != ::getpid() && !detail::process_running(p)) return false;
+        }
+        if (Clock::now() + pause >= deadline) return false;
+        std::this_thread::sleep_for(pause);
+        pause = std::min<Duration>(pause * 2, std::chrono::milliseconds(20));
     }
 }
 

@@ -19,6 +19,14 @@ bool pidfd_ended(int pidfd) noexcept {
     return ::poll(&p, 1, 0) > 0;
 }
 
+bool process_running(pid_t pid) noexcept {
+    int fd = open_pidfd(pid);
+    if (fd < 0) return false;
+    bool running = !pidfd_ended(fd);
+    ::close(fd);
+    return running;
+}
+
 pid_t pid_of_endpoint(std::string_view endpoint) noexcept {
     if (!endpoint.starts_with("ipc://")) return 0;
     auto slash = endpoint.rfind('/');

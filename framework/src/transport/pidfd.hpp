@@ -12,6 +12,8 @@ namespace mpact::detail {
 int open_pidfd(pid_t pid) noexcept;
 // True if the process behind `pidfd` has ended (non-blocking check).
 bool pidfd_ended(int pidfd) noexcept;
+// True while `pid` runs (a zombie has ended).
+bool process_running(pid_t pid) noexcept;
 // The pid encoded as the last path component of an ipc:// endpoint; 0 for anything else.
 pid_t pid_of_endpoint(const std::string_view endpoint) noexcept;
 

@@ -6,7 +6,8 @@ namespace mpact::detail {
 
 namespace {
 // Headers are small; anything bigger or deeper is not a header.
-constexpr DecodeLimits kHeaderLimits{.max_bytes = 64 * 1024, .max_depth = 2, .max_elements = 16};
+// max_elements also bounds string lengths (names, endpoints), hence 4096.
+constexpr DecodeLimits kHeaderLimits{.max_bytes = 64 * 1024, .max_depth = 2, .max_elements = 4096};
 constexpr std::uint32_t kHeaderFields = 8;
 
 std::int64_t now_wall_us() {

@@ -1,0 +1,81 @@
+// Envelope and codec: bounded decoding of whatever arrives from another process.
+#include <doctest/doctest.h>
+
+#include <mpact/codec.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "wire/envelope.hpp"
+
+namespace {
+struct Point {
+    int x = 0;
+    std::string label;
+    MSGPACK_DEFINE(x, label)
+};
+}  // namespace
+
+TEST_CASE("standard containers and user structs round-trip through pack and unpack") {
+    std::map<std::string, std::vector<int>> value{{"a", {1, 2}}, {"b", {}}};
+    CHECK(mpact::unpack<decltype(value)>(mpact::pack(value)) == value);
+    auto p = mpact::unpack<Point>(mpact::pack(Point{3, "three"}));
+    CHECK(p.x == 3);
+    CHECK(p.label == "three");
+    CHECK(mpact::unpack<std::optional<int>>(mpact::pack(std::optional<int>{})) == std::nullopt);
+}
+
+TEST_CASE("unpacking into the wrong type is a ProtocolError naming what arrived") {
+    try {
+        static_cast<void>(mpact::unpack<int>(mpact::pack(std::string("x"))));
+        FAIL("expected ProtocolError");
+    } catch (const mpact::ProtocolError& e) {
+        CHECK(std::string(e.what()).find("string") != std::string::npos);
+    }
+}
+
+TEST_CASE("truncated, trailing and oversized input is a ProtocolError, never a crash") {
+    auto bytes = mpact::pack(std::vector<int>{1, 2, 3});
+    CHECK_THROWS_AS(static_cast<void>(mpact::unpack<std::vector<int>>(bytes.substr(0, 2))), mpact::ProtocolError);
+    CHECK_THROWS_AS(static_cast<void>(mpact::unpack<std::vector<int>>(bytes + "x")), mpact::ProtocolError);
+    mpact::DecodeLimits small{.max_bytes = 2};
+    CHECK_THROWS_AS(static_cast<void>(mpact::unpack<std::vector<int>>(bytes, small)), mpact::ProtocolError);
+    // An array header claiming 2^32-1 elements must not allocate them.
+    std::string hostile = "\xdd\xff\xff\xff\xff";
+    CHECK_THROWS_AS(static_cast<void>(mpact::unpack<std::vector<int>>(hostile)), mpact::ProtocolError);
+}
+
+TEST_CASE("deeply nested input beyond the depth limit is refused") {
+    std::string nested(100, '\x91');  // 100 nested one-element arrays
+    nested += '\x01';
+    CHECK_THROWS_AS(static_cast<void>(mpact::unpack<msgpack::type::nil_t>(nested)), mpact::ProtocolError);
+}
+
+TEST_CASE("an envelope header survives encode and decode") {
+    mpact::detail::Header h;
+    h.kind = mpact::detail::Kind::request;
+    h.to = "counter";
+    h.from_endpoint = "ipc:///tmp/x/1";
+    h.from_name = "client";
+    h.corr = 42;
+    h.deadline_us = 123;
+    h.type = "Add";
+    auto decoded = mpact::detail::decode_header(mpact::detail::encode_header(h));
+    REQUIRE(decoded.has_value());
+    CHECK(decoded->kind == h.kind);
+    CHECK(decoded->to == "counter");
+    CHECK(decoded->from_name == "client");
+    CHECK(decoded->corr == 42);
+    CHECK(decoded->type == "Add");
+}
+
+TEST_CASE("a header of another version or shape is rejected") {
+    CHECK_FALSE(mpact::detail::decode_header("").has_value());
+    CHECK_FALSE(mpact::detail::decode_header(mpact::pack(std::vector<int>{2, 1})).has_value());
+    mpact::detail::Header h;
+    auto bytes = mpact::detail::encode_header(h);
+    bytes[1] = '\x02';  // version 2
+    CHECK_FALSE(mpact::detail::decode_header(bytes).has_value());
+}
