@@ -1,0 +1,28 @@
+// Uses only installed headers: an actor answers a request, a task runs by name.
+#include <mpact/mpact.hpp>
+
+#include <chrono>
+#include <iostream>
+
+namespace {
+struct Twice {
+    int n = 0;
+    MSGPACK_DEFINE(n)
+};
+struct Doubler : mpact::Actor {
+    Doubler() {
+        handle([](const Twice& t) { return 2 * t.n; });
+    }
+};
+int square(int x) { return x * x; }
+}  // namespace
+MPACT_TASK(square);
+
+int main(int argc, char** argv) {
+    mpact::init(argc, argv);
+    auto doubler = mpact::spawn<Doubler>();
+    int doubled = doubler.request<int>(Twice{21}, std::chrono::seconds(5));
+    int squared = mpact::unpack<int>(mpact::invoke_task("square", mpact::pack(std::make_tuple(7))));
+    std::cout << "doubled " << doubled << ", squared " << squared << '\n';
+    return doubled == 42 && squared == 49 ? 0 : 1;
+}
