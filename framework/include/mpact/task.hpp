@@ -41,7 +41,7 @@ bool register_task_info(TaskInfo info);
 /// The task named `name`; ValueError if there is none.
 [[nodiscard]] const TaskInfo& find_task(std::string_view name);
 /// The task registered for function address `fn`; ValueError if it was not registered.
-[[nodiscard]] const TaskInfo& find_task(const void* fn);
+[[nodiscard]] const TaskInfo& find_task_by_function(const void* fn);
 /// Runs task `name` on packed arguments; see TaskInvoker. Throws as the task or its codec does.
 std::string invoke_task(std::string_view name, std::string_view packed_args);
 
@@ -121,7 +121,7 @@ inline constexpr bool is_function_pointer_v =
 /// The registered name of function pointer `fn`; ValueError if it was not registered.
 template <class F>
 [[nodiscard]] const std::string& task_name(F fn) {
-    return find_task(reinterpret_cast<const void*>(fn)).name;
+    return find_task_by_function(reinterpret_cast<const void*>(fn)).name;
 }
 
 }  // namespace mpact

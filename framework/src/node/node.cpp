@@ -29,9 +29,9 @@ std::atomic<std::uint64_t> g_generation{1};
 
 // One context per node, never terminated (see ~Node); kept reachable for leak checkers.
 zmq::context_t& leaked_context() {
-    static std::vector<zmq::context_t*> contexts;
-    contexts.push_back(new zmq::context_t(1));
-    return *contexts.back();
+    static auto* contexts = new std::vector<zmq::context_t*>();  // never destroyed
+    contexts->push_back(new zmq::context_t(1));
+    return *contexts->back();
 }
 
 std::string error_payload(std::string_view kind, std::string_view message) {

@@ -45,7 +45,7 @@ const TaskInfo& find_task(std::string_view name) {
     return it->second;
 }
 
-const TaskInfo& find_task(const void* fn) {
+const TaskInfo& find_task_by_function(const void* fn) {
     auto& reg = registry();
     std::lock_guard lock(reg.mutex);
     auto it = reg.by_function.find(fn);
