@@ -1,6 +1,7 @@
 #pragma once
 /// Everything mpact offers, in one include.
 #include <mpact/actor.hpp>
+#include <mpact/actor_process.hpp>
 #include <mpact/actor_ref.hpp>
 #include <mpact/codec.hpp>
 #include <mpact/errors.hpp>
