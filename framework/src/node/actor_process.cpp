@@ -1,4 +1,5 @@
 #include <mpact/actor_process.hpp>
+#include <mpact/node.hpp>
 
 namespace mpact::detail {
 
