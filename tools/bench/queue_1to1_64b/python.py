@@ -1,0 +1,13 @@
+"""queue_1to1_64b — Python: multiprocessing.Queue, 1 producer process(es) -> 1 consumer
+process(es), items of kind 'bytes64'. The measurement is common/mp_queue.py."""
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+import bench_util  # noqa: E402
+import mp_queue  # noqa: E402
+
+if __name__ == "__main__":
+    bench_util.run(lambda options: mp_queue.measure(options, producers=1, consumers=1,
+                                                    kind="bytes64", items=(400_000, 20_000)),
+                   __doc__)
