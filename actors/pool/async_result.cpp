@@ -1,0 +1,96 @@
+// The shared states behind AsyncResult and IMapIterator, fed by the pool actor.
+#include <mpact/async_result.hpp>
+
+namespace mpact::detail {
+
+void TaskError::raise() const { throw_error(kind, message, stack); }
+
+BatchState::BatchState(std::size_t n, std::shared_ptr<ResultThread> thread)
+    : values(n), remaining_(n), ready_(n == 0), thread_(std::move(thread)) {}
+
+void BatchState::deliver(std::size_t index, std::string value) {
+    std::unique_lock lock(mutex_);
+    if (ready_ || index >= values.size()) return;
+    values[index] = std::move(value);
+    if (--remaining_ == 0) finish_locked(lock);
+}
+
+void BatchState::fail(std::size_t /*index*/, TaskError err) {
+    std::unique_lock lock(mutex_);
+    if (ready_) return;
+    error = std::move(err);
+    finish_locked(lock);
+}
+
+void BatchState::finish_locked(std::unique_lock<std::mutex>& lock) {
+    ready_ = true;
+    lock.unlock();
+    cv_.notify_all();
+    if (on_ready && thread_) {
+        auto self = shared_from_this();
+        post_to(thread_, [self] { self->on_ready(*self); });
+    }
+}
+
+bool BatchState::wait(MaybeDeadline deadline) {
+    std::unique_lock lock(mutex_);
+    if (!deadline) {
+        cv_.wait(lock, [this] { return ready_; });
+        return true;
+    }
+    return cv_.wait_until(lock, *deadline, [this] { return ready_; });
+}
+
+bool BatchState::ready() {
+    std::lock_guard lock(mutex_);
+    return ready_;
+}
+
+void StreamState::push_locked(std::size_t index, Outcome outcome) {
+    if (!ordered_) {
+        ready_.push_back(std::move(outcome));
+        return;
+    }
+    if (index < next_index_ || early_.count(index) != 0) return;  // already delivered
+    early_.emplace(index, std::move(outcome));
+    for (auto it = early_.find(next_index_); it != early_.end(); it = early_.find(next_index_)) {
+        ready_.push_back(std::move(it->second));
+        early_.erase(it);
+        ++next_index_;
+    }
+}
+
+void StreamState::deliver(std::size_t index, std::string value) {
+    {
+        std::lock_guard lock(mutex_);
+        push_locked(index, Outcome{true, std::move(value), {}});
+    }
+    cv_.notify_all();
+}
+
+void StreamState::fail(std::size_t index, TaskError err) {
+    {
+        std::lock_guard lock(mutex_);
+        push_locked(index, Outcome{false, {}, std::move(err)});
+    }
+    cv_.notify_all();
+}
+
+std::optional<std::string> StreamState::next(MaybeDeadline deadline) {
+    std::unique_lock lock(mutex_);
+    if (consumed_ >= total_) return std::nullopt;
+    auto has = [this] { return !ready_.empty(); };
+    if (!deadline) {
+        cv_.wait(lock, has);
+    } else if (!cv_.wait_until(lock, *deadline, has)) {
+        throw TimeoutError("IMapIterator::next: no result within the timeout");
+    }
+    Outcome out = std::move(ready_.front());
+    ready_.pop_front();
+    ++consumed_;
+    lock.unlock();
+    if (!out.ok) out.error.raise();
+    return std::move(out.value);
+}
+
+}  // namespace mpact::detail

@@ -1,0 +1,231 @@
+#pragma once
+/// mpact::Pool: a pool of worker processes run by a supervisor actor. Unlike Python's Pool it
+/// never hangs on a dead worker: a worker that exits or is killed mid-task is noticed within
+/// 1 s and replaced, and its tasks are retried `retries` times, then fail with
+/// WorkerLostError. Every result is delivered exactly once.
+///
+///     int square(int x) { return x * x; }
+///     MPACT_TASK(square);
+///     mpact::Pool pool{{.processes = 4}};
+///     std::vector<int> squares = pool.map(square, std::vector<int>{1, 2, 3});
+///     auto r = pool.apply_async(square, 7);   // r.get(1s) == 49
+///
+/// Python: multiprocessing.Pool. Functions must be registered with MPACT_TASK (ValueError
+/// otherwise, at submission). Callbacks run in this process on one result thread, in
+/// completion order. Lifetime: the destructor terminates (kills workers, bounded).
+/// Throws: ValueError on submission after close()/terminate() and on join() before either.
+/// Thread-safety: submissions from any thread; close/terminate/join from one.
+#include <mpact/async_result.hpp>
+#include <mpact/process.hpp>
+#include <mpact/task.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <sys/types.h>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace mpact {
+
+/// A registered task with its arguments, e.g. a pool's initializer: bind_task(init, 42).
+struct TaskCall {
+    std::string name;
+    std::string packed_args;
+};
+template <class F, class... A>
+[[nodiscard]] TaskCall bind_task(F fn, A&&... args) {
+    return TaskCall{task_name(fn), pack(std::make_tuple(std::forward<A>(args)...))};
+}
+
+/// Pool options; designated initialisers are Python's keyword arguments.
+struct PoolOptions {
+    int processes = 0;                        ///< 0: cpu_count()
+    std::optional<TaskCall> initializer;      ///< run once in each worker before any task
+    int maxtasksperchild = 0;                 ///< 0: workers live as long as the pool
+    std::optional<StartMethod> start_method;  ///< workers are forked for now
+    int retries = 0;                          ///< re-runs of a task whose worker died
+};
+
+/// Callbacks of an asynchronous call, run on the pool's result thread.
+template <class T>
+struct Callbacks {
+    std::function<void(const T&)> callback;
+    std::function<void(const Error&)> error_callback;
+};
+template <>
+struct Callbacks<void> {
+    std::function<void()> callback;
+    std::function<void(const Error&)> error_callback;
+};
+
+namespace detail {
+template <class F>
+struct FnResult;
+template <class R, class... A>
+struct FnResult<R (*)(A...)> {
+    using type = R;
+};
+template <class F>
+using fn_result_t = typename FnResult<std::decay_t<F>>::type;
+template <class T>
+struct Identity {
+    using type = T;
+};
+struct PoolCore;
+}  // namespace detail
+
+class Pool {
+public:
+    Pool();
+    explicit Pool(int processes);
+    explicit Pool(PoolOptions options);
+    Pool(Pool&&) noexcept;
+    Pool& operator=(Pool&&) noexcept;
+    Pool(const Pool&) = delete;
+    Pool& operator=(const Pool&) = delete;
+    /// terminate(): kills the workers; pending results fail.
+    ~Pool();
+
+    /// Runs fn(args...) in a worker and waits for its result.
+    template <class F, class... A>
+    detail::fn_result_t<F> apply(F fn, A&&... args) {
+        return apply_async(fn, std::forward<A>(args)...).get();
+    }
+    /// Runs fn(args...) in a worker; the result arrives in the AsyncResult.
+    template <class F, class... A>
+    AsyncResult<detail::fn_result_t<F>> apply_async(F fn, A&&... args) {
+        return apply_async(fn, std::make_tuple(std::forward<A>(args)...),
+                           Callbacks<detail::fn_result_t<F>>{});
+    }
+    /// As apply_async, with Python's callback / error_callback.
+    template <class F, class... A>
+    AsyncResult<detail::fn_result_t<F>> apply_async(
+        F fn, std::tuple<A...> args,
+        typename detail::Identity<Callbacks<detail::fn_result_t<F>>>::type callbacks) {
+        using R = detail::fn_result_t<F>;
+        auto state = batch(1);
+        if (callbacks.callback || callbacks.error_callback) {
+            state->on_ready = [cb = std::move(callbacks)](detail::BatchState& s) {
+                if (s.error) {
+                    if (cb.error_callback) report(s, cb.error_callback);
+                } else if (cb.callback) {
+                    if constexpr (std::is_void_v<R>) cb.callback();
+                    else cb.callback(unpack<R>(s.values[0]));
+                }
+            };
+        }
+        submit(task_name(fn), {pack(args)}, 1, state);
+        return AsyncResult<R>(state, [](const std::vector<std::string>& v) -> R {
+            if constexpr (!std::is_void_v<R>) return unpack<R>(v[0]);
+        });
+    }
+
+    /// [fn(x) for x in items], in order. chunksize 0: Python's default.
+    template <class F, class C>
+    std::vector<detail::fn_result_t<F>> map(F fn, const C& items, std::size_t chunksize = 0) {
+        return map_async(fn, items, chunksize).get();
+    }
+    template <class F, class C>
+    AsyncResult<std::vector<detail::fn_result_t<F>>> map_async(
+        F fn, const C& items, std::size_t chunksize = 0,
+        typename detail::Identity<Callbacks<std::vector<detail::fn_result_t<F>>>>::type
+            callbacks = {}) {
+        std::vector<std::string> packed;
+        for (const auto& x : items) packed.push_back(pack(std::make_tuple(x)));
+        return many<detail::fn_result_t<F>>(task_name(fn), std::move(packed), chunksize,
+                                            std::move(callbacks));
+    }
+    /// [fn(*args) for args in items], items being tuples.
+    template <class F, class C>
+    std::vector<detail::fn_result_t<F>> starmap(F fn, const C& items, std::size_t chunksize = 0) {
+        return starmap_async(fn, items, chunksize).get();
+    }
+    template <class F, class C>
+    AsyncResult<std::vector<detail::fn_result_t<F>>> starmap_async(
+        F fn, const C& items, std::size_t chunksize = 0,
+        typename detail::Identity<Callbacks<std::vector<detail::fn_result_t<F>>>>::type
+            callbacks = {}) {
+        std::vector<std::string> packed;
+        for (const auto& x : items) packed.push_back(pack(x));
+        return many<detail::fn_result_t<F>>(task_name(fn), std::move(packed), chunksize,
+                                            std::move(callbacks));
+    }
+    /// Results of fn over items, lazily, in order (chunksize 1 as in Python).
+    template <class F, class C>
+    IMapIterator<detail::fn_result_t<F>> imap(F fn, const C& items, std::size_t chunksize = 1) {
+        return stream<detail::fn_result_t<F>>(fn, items, chunksize, true);
+    }
+    /// As imap, in completion order.
+    template <class F, class C>
+    IMapIterator<detail::fn_result_t<F>> imap_unordered(F fn, const C& items,
+                                                        std::size_t chunksize = 1) {
+        return stream<detail::fn_result_t<F>>(fn, items, chunksize, false);
+    }
+
+    /// No more submissions; workers exit once the queued work is done.
+    void close();
+    /// Kills every worker now (within 1 s); pending results fail with WorkerLostError.
+    void terminate();
+    /// Waits for the workers to exit; ValueError unless closed or terminated.
+    void join();
+
+    /// The pool's size.
+    [[nodiscard]] int processes() const;
+    /// The pids of the live workers (changes as workers are replaced).
+    [[nodiscard]] std::vector<pid_t> worker_pids() const;
+
+private:
+    template <class E>
+    static void report(detail::BatchState& s, const E& handler) {
+        try {
+            s.error->raise();
+        } catch (const Error& e) {
+            handler(e);
+        }
+    }
+    template <class R>
+    AsyncResult<std::vector<R>> many(const std::string& task, std::vector<std::string> packed,
+                                     std::size_t chunksize, Callbacks<std::vector<R>> callbacks) {
+        static_assert(!std::is_void_v<R>, "map needs a task that returns a value");
+        auto state = batch(packed.size());
+        if (callbacks.callback || callbacks.error_callback) {
+            state->on_ready = [cb = std::move(callbacks)](detail::BatchState& s) {
+                if (s.error) {
+                    if (cb.error_callback) report(s, cb.error_callback);
+                } else if (cb.callback) {
+                    cb.callback(decode_all<R>(s.values));
+                }
+            };
+        }
+        submit(task, std::move(packed), chunksize, state);
+        return AsyncResult<std::vector<R>>(state, &decode_all<R>);
+    }
+    template <class R>
+    static std::vector<R> decode_all(const std::vector<std::string>& values) {
+        std::vector<R> out;
+        out.reserve(values.size());
+        for (const auto& v : values) out.push_back(unpack<R>(v));
+        return out;
+    }
+    template <class R, class F, class C>
+    IMapIterator<R> stream(F fn, const C& items, std::size_t chunksize, bool ordered) {
+        std::vector<std::string> packed;
+        for (const auto& x : items) packed.push_back(pack(std::make_tuple(x)));
+        auto state = std::make_shared<detail::StreamState>(packed.size(), ordered);
+        submit(task_name(fn), std::move(packed), chunksize == 0 ? 1 : chunksize, state);
+        return IMapIterator<R>(state);
+    }
+    std::shared_ptr<detail::BatchState> batch(std::size_t n);
+    void submit(const std::string& task, std::vector<std::string> packed_args,
+                std::size_t chunksize, std::shared_ptr<detail::ResultSink> sink);
+
+    std::shared_ptr<detail::PoolCore> core_;
+};
+
+}  // namespace mpact

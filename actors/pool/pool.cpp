@@ -1,0 +1,137 @@
+// mpact::Pool: the handle in the caller's process. Submissions go into the shared core and
+// a Kick tells the pool actor to take them.
+#include <mpact/node.hpp>
+#include <mpact/pool.hpp>
+
+#include <sched.h>
+#include <unistd.h>
+
+#include <chrono>
+
+#include "pool_actor.hpp"
+
+namespace mpact {
+
+using namespace std::chrono_literals;
+
+namespace {
+int usable_cpus() {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (::sched_getaffinity(0, sizeof(set), &set) == 0) return CPU_COUNT(&set);
+    long n = ::sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? static_cast<int>(n) : 1;
+}
+}  // namespace
+
+Pool::Pool() : Pool(PoolOptions{}) {}
+Pool::Pool(int processes) : Pool(PoolOptions{.processes = processes}) {}
+
+Pool::Pool(PoolOptions options) : core_(std::make_shared<detail::PoolCore>()) {
+    if (options.processes < 0) throw ValueError("Pool: processes must be at least 1");
+    if (options.maxtasksperchild < 0) throw ValueError("Pool: maxtasksperchild must be >= 0");
+    if (options.retries < 0) throw ValueError("Pool: retries must be >= 0");
+    core_->processes = options.processes > 0 ? options.processes : usable_cpus();
+    core_->options = std::move(options);
+    static_cast<void>(node_endpoint());  // the session exists before any worker is forked
+    core_->results = std::make_shared<detail::ResultThread>();
+    core_->actor = spawn<detail::PoolActor>(core_);
+}
+
+Pool::Pool(Pool&&) noexcept = default;
+Pool& Pool::operator=(Pool&& other) noexcept {
+    if (this != &other) {
+        if (core_) terminate();
+        core_ = std::move(other.core_);
+    }
+    return *this;
+}
+
+Pool::~Pool() {
+    if (!core_) return;
+    try {
+        terminate();
+    } catch (...) {
+    }
+}
+
+std::shared_ptr<detail::BatchState> Pool::batch(std::size_t n) {
+    return std::make_shared<detail::BatchState>(n, core_->results);
+}
+
+void Pool::submit(const std::string& task, std::vector<std::string> packed_args,
+                  std::size_t chunksize, std::shared_ptr<detail::ResultSink> sink) {
+    if (!core_) throw ValueError("Pool: use of a moved-from pool");
+    const std::size_t n = packed_args.size();
+    if (chunksize == 0) {  // Python: ceil(n / (4 * workers))
+        auto per = static_cast<std::size_t>(core_->processes) * 4;
+        chunksize = n / per + (n % per != 0 ? 1 : 0);
+        if (chunksize == 0) chunksize = 1;
+    }
+    {
+        std::lock_guard lock(core_->mutex);
+        if (core_->closed || core_->terminated) {
+            throw ValueError("Pool not running: submission after close() or terminate()");
+        }
+        if (n == 0) return;
+        for (std::size_t i = 0; i < n; i += chunksize) {
+            std::vector<detail::PendingTask> chunk;
+            for (std::size_t j = i; j < n && j < i + chunksize; ++j) {
+                chunk.push_back(
+                    detail::PendingTask{core_->next_id++, task, std::move(packed_args[j]), sink, j});
+            }
+            core_->incoming.push_back(std::move(chunk));
+        }
+    }
+    core_->actor.send(pool_protocol::Kick{});
+}
+
+void Pool::close() {
+    if (!core_) return;
+    {
+        std::lock_guard lock(core_->mutex);
+        core_->closed = true;
+    }
+    core_->actor.send(pool_protocol::Kick{});
+}
+
+void Pool::terminate() {
+    if (!core_) return;
+    {
+        std::lock_guard lock(core_->mutex);
+        if (core_->joined) return;
+        core_->terminated = true;
+        core_->closed = true;
+    }
+    try {
+        core_->actor.request<void>(pool_protocol::Terminate{}, 5s);
+    } catch (const Error&) {
+        // the actor is already gone: its on_stop killed the workers
+    }
+    join();
+}
+
+void Pool::join() {
+    if (!core_) return;
+    {
+        std::unique_lock lock(core_->mutex);
+        if (!core_->closed && !core_->terminated) {
+            throw ValueError("Pool::join: call close() or terminate() first");
+        }
+        if (core_->joined) return;
+        core_->cv.wait(lock, [this] { return core_->finished; });
+        core_->joined = true;
+    }
+    core_->actor.stop(2s);
+    core_->results->stop();
+}
+
+int Pool::processes() const { return core_ ? core_->processes : 0; }
+
+std::vector<pid_t> Pool::worker_pids() const {
+    if (!core_) return {};
+    std::lock_guard lock(core_->mutex);
+    return core_->pids;
+}
+
+}  // namespace mpact

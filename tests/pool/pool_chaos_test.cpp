@@ -1,0 +1,62 @@
+// Chaos: a worker SIGKILLed about every 100 ms while 20,000 tasks run. Every result arrives
+// exactly once, the pool keeps its size, all bounded.
+#include <doctest/doctest.h>
+
+#include <mpact/pool.hpp>
+
+#include "support/support.hpp"
+
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <vector>
+
+using namespace std::chrono_literals;
+
+namespace {
+int triple(int x) { return 3 * x; }
+MPACT_TASK(triple);
+}  // namespace
+
+TEST_CASE("killing a worker every 100 ms loses and duplicates no result of 20,000" * doctest::timeout(60)) {
+    mpact::Pool pool{{.processes = 2, .retries = 1000}};
+    constexpr int n = 20000;
+    std::vector<int> xs(n);
+    for (int i = 0; i < n; ++i) xs[i] = i;
+    auto it = pool.imap_unordered(triple, xs, 10);
+    auto ordered = pool.map_async(triple, xs, 1);
+    std::atomic<bool> done{false};
+    int kills = 0;
+    std::thread killer([&] {
+        auto until = std::chrono::steady_clock::now() + 40s;
+        while (!done && std::chrono::steady_clock::now() < until) {
+            std::this_thread::sleep_for(100ms);  // the chaos cadence, not synchronisation
+            auto pids = pool.worker_pids();
+            if (!pids.empty()) {
+                ::kill(pids[static_cast<std::size_t>(kills) % pids.size()], SIGKILL);
+                ++kills;
+            }
+        }
+    });
+    std::vector<int> seen(n, 0);
+    int count = 0;
+    while (auto v = it.next(30s)) {
+        REQUIRE(*v % 3 == 0);
+        ++seen[static_cast<std::size_t>(*v / 3)];
+        ++count;
+    }
+    auto ys = ordered.get(40s);
+    done = true;
+    killer.join();
+    CHECK(count == n);
+    for (int i = 0; i < n; ++i) REQUIRE(seen[static_cast<std::size_t>(i)] == 1);
+    REQUIRE(ys.size() == static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) REQUIRE(ys[static_cast<std::size_t>(i)] == 3 * i);
+    MESSAGE("workers killed: " << kills);
+    CHECK(kills > 0);
+    CHECK(mpact::test::eventually([&] { return pool.worker_pids().size() == 2; }, 5s));
+    pool.close();
+    pool.join();
+}
