@@ -5,17 +5,40 @@ namespace mpact::detail {
 
 void TaskError::raise() const { throw_error(kind, message, stack); }
 
-BatchState::BatchState(std::size_t n, std::shared_ptr<ResultThread> thread)
-    : values(n), remaining_(n), ready_(n == 0), thread_(std::move(thread)) {}
-
-void BatchState::deliver(std::size_t index, std::string value) {
-    std::unique_lock lock(mutex_);
-    if (ready_ || index >= values.size()) return;
-    values[index] = std::move(value);
-    if (--remaining_ == 0) finish_locked(lock);
+std::vector<std::string_view> split_packed(std::string_view blob, std::size_t count) {
+    std::vector<std::string_view> out;
+    out.reserve(count);
+    msgpack::zone zone;
+    std::size_t offset = 0;
+    try {
+        for (std::size_t i = 0; i < count; ++i) {
+            std::size_t start = offset;
+            static_cast<void>(msgpack::unpack(zone, blob.data(), blob.size(), offset));
+            out.push_back(blob.substr(start, offset - start));
+        }
+    } catch (const msgpack::unpack_error& e) {
+        throw ProtocolError(std::string("Pool: a chunk of results is malformed: ") + e.what());
+    }
+    return out;
 }
 
-void BatchState::fail(std::size_t /*index*/, TaskError err) {
+BatchState::BatchState(std::size_t n, std::shared_ptr<ResultThread> thread)
+    : size_(n), remaining_(n), ready_(n == 0), thread_(std::move(thread)) {}
+
+void BatchState::deliver(ChunkResult result) {
+    std::unique_lock lock(mutex_);
+    if (ready_ || chunks.count(result.first) != 0) return;
+    if (!result.errors.empty()) {
+        error = std::move(result.errors.front().second);
+        finish_locked(lock);
+        return;
+    }
+    remaining_ -= std::min<std::size_t>(remaining_, result.count);
+    chunks.emplace(result.first, std::move(result));
+    if (remaining_ == 0) finish_locked(lock);
+}
+
+void BatchState::fail(std::size_t /*first*/, std::uint32_t /*count*/, TaskError err) {
     std::unique_lock lock(mutex_);
     if (ready_) return;
     error = std::move(err);
@@ -60,18 +83,27 @@ void StreamState::push_locked(std::size_t index, Outcome outcome) {
     }
 }
 
-void StreamState::deliver(std::size_t index, std::string value) {
+void StreamState::deliver(ChunkResult result) {
+    auto values = split_packed(result.values, result.count);
     {
         std::lock_guard lock(mutex_);
-        push_locked(index, Outcome{true, std::move(value), {}});
+        std::size_t e = 0;
+        for (std::uint32_t i = 0; i < result.count; ++i) {
+            if (e < result.errors.size() && result.errors[e].first == i) {
+                push_locked(result.first + i, Outcome{false, {}, std::move(result.errors[e].second)});
+                ++e;
+            } else {
+                push_locked(result.first + i, Outcome{true, std::string(values[i]), {}});
+            }
+        }
     }
     cv_.notify_all();
 }
 
-void StreamState::fail(std::size_t index, TaskError err) {
+void StreamState::fail(std::size_t first, std::uint32_t count, TaskError err) {
     {
         std::lock_guard lock(mutex_);
-        push_locked(index, Outcome{false, {}, std::move(err)});
+        for (std::uint32_t i = 0; i < count; ++i) push_locked(first + i, Outcome{false, {}, err});
     }
     cv_.notify_all();
 }

@@ -59,28 +59,27 @@ std::shared_ptr<detail::BatchState> Pool::batch(std::size_t n) {
     return std::make_shared<detail::BatchState>(n, core_->results);
 }
 
-void Pool::submit(const std::string& task, std::vector<std::string> packed_args,
-                  std::size_t chunksize, std::shared_ptr<detail::ResultSink> sink) {
+std::size_t Pool::effective_chunksize(std::size_t n, std::size_t chunksize) const {
+    if (chunksize != 0) return chunksize;
+    auto per = static_cast<std::size_t>(core_ ? core_->processes : 1) * 4;  // Python's rule
+    chunksize = n / per + (n % per != 0 ? 1 : 0);
+    return chunksize == 0 ? 1 : chunksize;
+}
+
+void Pool::submit(const std::string& task, std::vector<detail::PackedChunk> chunks,
+                  std::shared_ptr<detail::ResultSink> sink) {
     if (!core_) throw ValueError("Pool: use of a moved-from pool");
-    const std::size_t n = packed_args.size();
-    if (chunksize == 0) {  // Python: ceil(n / (4 * workers))
-        auto per = static_cast<std::size_t>(core_->processes) * 4;
-        chunksize = n / per + (n % per != 0 ? 1 : 0);
-        if (chunksize == 0) chunksize = 1;
-    }
     {
         std::lock_guard lock(core_->mutex);
         if (core_->closed || core_->terminated) {
             throw ValueError("Pool not running: submission after close() or terminate()");
         }
-        if (n == 0) return;
-        for (std::size_t i = 0; i < n; i += chunksize) {
-            std::vector<detail::PendingTask> chunk;
-            for (std::size_t j = i; j < n && j < i + chunksize; ++j) {
-                chunk.push_back(
-                    detail::PendingTask{core_->next_id++, task, std::move(packed_args[j]), sink, j});
-            }
-            core_->incoming.push_back(std::move(chunk));
+        if (chunks.empty()) return;
+        std::size_t first = 0;
+        for (auto& chunk : chunks) {
+            core_->incoming.push_back(detail::PendingChunk{core_->next_id++, task, chunk.count,
+                                                           std::move(chunk.args), sink, first});
+            first += chunk.count;
         }
     }
     core_->actor.send(pool_protocol::Kick{});

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -27,6 +28,7 @@ std::string describe(int status) {
 
 PoolActor::PoolActor(std::shared_ptr<PoolCore> core) : core_(std::move(core)) {
     handle([this](const Work& work, Reply<Chunk> reply) { on_work(work, std::move(reply)); });
+    handle([this](const Partial& partial) { settle(partial.results); });
     handle([this](const Kick&) {
         take_incoming();
         dispatch();
@@ -66,44 +68,43 @@ void PoolActor::start_worker() {
         std::fprintf(stderr, "mpact::Pool: fork failed; retrying at the next reap\n");
         return;
     }
-    workers_.emplace(id, Worker{pid, {}, std::nullopt, false});
+    workers_.emplace(id, Worker{pid, {}, std::nullopt, false, 0});
 }
 
 void PoolActor::take_incoming() {
-    std::vector<std::vector<PendingTask>> chunks;
+    std::vector<PendingChunk> chunks;
     {
         std::lock_guard lock(core_->mutex);
         chunks.swap(core_->incoming);
         closed_ = closed_ || core_->closed;
     }
-    for (auto& chunk : chunks) {
-        std::vector<std::uint64_t> ids;
-        ids.reserve(chunk.size());
-        for (auto& t : chunk) {
-            ids.push_back(t.id);
-            tasks_.emplace(t.id, Task{std::move(t.task), std::move(t.args), std::move(t.sink),
-                                      t.index, 0});
-        }
+    for (auto& c : chunks) {
+        tasks_.emplace(c.id, Task{std::move(c.task), c.count, std::move(c.args), std::move(c.sink),
+                                  c.first, 0});
         if (terminated_) {
-            for (auto id : ids) fail_task(id, "WorkerLostError", "the pool was terminated");
+            fail_task(c.id, "WorkerLostError", "the pool was terminated");
         } else {
-            queue_.push_back(std::move(ids));
+            queue_.push_back(c.id);
         }
     }
 }
 
-void PoolActor::on_work(const Work& work, Reply<Chunk> reply) {
-    for (const auto& done : work.results) {
+void PoolActor::settle(const std::vector<Done>& results) {
+    for (const auto& done : results) {
         auto it = tasks_.find(done.id);
         if (it == tasks_.end()) continue;  // already settled (a retry raced its original)
         auto task = std::move(it->second);
         tasks_.erase(it);
-        if (done.ok) {
-            task.sink->deliver(task.index, done.value);
-        } else {
-            task.sink->fail(task.index, TaskError{done.kind, done.message, done.stack});
+        ChunkResult result{task.first, task.count, done.results, {}};
+        for (const auto& f : done.failures) {
+            result.errors.emplace_back(f.offset, TaskError{f.kind, f.message, f.stack});
         }
+        task.sink->deliver(std::move(result));
     }
+}
+
+void PoolActor::on_work(const Work& work, Reply<Chunk> reply) {
+    settle(work.results);
     auto w = workers_.find(work.worker);
     if (w == workers_.end() || terminated_) {
         reply(Chunk{{}, true});
@@ -124,20 +125,39 @@ void PoolActor::on_work(const Work& work, Reply<Chunk> reply) {
 }
 
 void PoolActor::dispatch() {
+    constexpr std::size_t kBatchItems = 256;  // chunks of one message, when many are queued
+    std::size_t active = 0;
+    for (auto& [id, worker] : workers_) active += worker.retiring ? 0 : 1;
     for (auto& [id, worker] : workers_) {
         if (queue_.empty()) return;
         if (!worker.idle) continue;
-        Chunk chunk;
-        while (chunk.items.empty() && !queue_.empty()) {
-            auto ids = std::move(queue_.front());
-            queue_.pop_front();
-            for (auto task_id : ids) {
-                auto it = tasks_.find(task_id);
-                if (it == tasks_.end()) continue;
-                chunk.items.push_back(Item{task_id, it->second.task, it->second.args});
-                worker.inflight.push_back(task_id);
-            }
+        // Many queued chunks: several travel as one message, leaving at least as many for the
+        // other workers. Few: one chunk per message, so a slow task delays no other.
+        const std::size_t per = std::max<std::size_t>(active, 1);
+        const std::size_t share = queue_.size() > 4 * per ? queue_.size() / (2 * per) : 1;
+        std::size_t budget = kBatchItems;
+        if (core_->options.maxtasksperchild > 0) {
+            auto left = static_cast<std::size_t>(core_->options.maxtasksperchild) -
+                        std::min<std::size_t>(worker.given, core_->options.maxtasksperchild);
+            budget = std::min(budget, std::max<std::size_t>(left, 1));
         }
+        Chunk chunk;
+        std::size_t items = 0;
+        while (!queue_.empty() && chunk.items.size() < share &&
+               (chunk.items.empty() || items < budget)) {
+            auto task_id = queue_.front();
+            auto it = tasks_.find(task_id);
+            if (it == tasks_.end()) {
+                queue_.pop_front();
+                continue;
+            }
+            if (!chunk.items.empty() && items + it->second.count > budget) break;
+            queue_.pop_front();
+            chunk.items.push_back(Item{task_id, it->second.task, it->second.count, it->second.args});
+            items += it->second.count;
+            worker.inflight.push_back(task_id);
+        }
+        worker.given += items;
         if (chunk.items.empty()) return;
         auto reply = std::move(*worker.idle);
         worker.idle.reset();
@@ -190,13 +210,11 @@ void PoolActor::lost(std::uint32_t /*id*/, Worker worker, int status) {
             retry.push_back(task_id);
         }
     }
-    if (!retry.empty()) queue_.push_front(std::move(retry));
+    queue_.insert(queue_.begin(), retry.begin(), retry.end());
     bool needed = !terminated_ && (!closed_ || !tasks_.empty());
     int active = 0;
     for (auto& [other_id, other] : workers_) active += other.retiring ? 0 : 1;
-    if (needed && !worker.retiring && active < core_->processes) {
-        start_worker();
-    }
+    if (needed && !worker.retiring && active < core_->processes) start_worker();
 }
 
 void PoolActor::fail_task(std::uint64_t id, const std::string& kind, const std::string& message) {
@@ -204,7 +222,7 @@ void PoolActor::fail_task(std::uint64_t id, const std::string& kind, const std::
     if (it == tasks_.end()) return;
     auto task = std::move(it->second);
     tasks_.erase(it);
-    task.sink->fail(task.index, TaskError{kind, message, "mpact::Pool supervisor"});
+    task.sink->fail(task.first, task.count, TaskError{kind, message, "mpact::Pool supervisor"});
 }
 
 void PoolActor::kill_all() {
@@ -218,9 +236,7 @@ void PoolActor::kill_all() {
     std::vector<std::uint64_t> ids;
     for (auto& [id, task] : tasks_) ids.push_back(id);
     for (auto id : ids) {
-        fail_task(id, "WorkerLostError",
-                  "the pool was terminated before task '" + std::string("#") +
-                      std::to_string(id) + "' finished");
+        fail_task(id, "WorkerLostError", "the pool was terminated before the task finished");
     }
 }
 

@@ -23,13 +23,14 @@
 
 namespace mpact::detail {
 
-/// A submitted task waiting in the core for the actor.
-struct PendingTask {
+/// A submitted chunk waiting in the core for the actor.
+struct PendingChunk {
     std::uint64_t id = 0;
     std::string task;
+    std::uint32_t count = 0;
     std::string args;
     std::shared_ptr<ResultSink> sink;
-    std::size_t index = 0;
+    std::size_t first = 0;
 };
 
 /// What the Pool handle and its actor share (same process).
@@ -38,7 +39,7 @@ struct PoolCore {
     int processes = 1;
     std::mutex mutex;
     std::condition_variable cv;
-    std::vector<std::vector<PendingTask>> incoming;  // chunks not yet taken by the actor
+    std::vector<PendingChunk> incoming;  // chunks not yet taken by the actor
     std::uint64_t next_id = 1;
     bool closed = false;
     bool terminated = false;
@@ -56,11 +57,12 @@ public:
     void on_stop(const std::string& reason) override;
 
 private:
-    struct Task {
+    struct Task {  // one chunk
         std::string task;
+        std::uint32_t count = 0;
         std::string args;
         std::shared_ptr<ResultSink> sink;
-        std::size_t index = 0;
+        std::size_t first = 0;
         int attempts = 0;
     };
     struct Worker {
@@ -68,10 +70,12 @@ private:
         std::vector<std::uint64_t> inflight;
         std::optional<Reply<pool_protocol::Chunk>> idle;
         bool retiring = false;
+        std::size_t given = 0;  // tasks handed out (for maxtasksperchild)
     };
 
     void on_work(const pool_protocol::Work& work, Reply<pool_protocol::Chunk> reply);
     void take_incoming();
+    void settle(const std::vector<pool_protocol::Done>& results);
     void dispatch();
     void wind_down();
     void reap();
@@ -82,8 +86,8 @@ private:
     void fail_task(std::uint64_t id, const std::string& kind, const std::string& message);
 
     std::shared_ptr<PoolCore> core_;
-    std::unordered_map<std::uint64_t, Task> tasks_;
-    std::deque<std::vector<std::uint64_t>> queue_;
+    std::unordered_map<std::uint64_t, Task> tasks_;  // unsettled chunks by id
+    std::deque<std::uint64_t> queue_;  // chunk ids, retries first
     std::map<std::uint32_t, Worker> workers_;
     std::uint32_t next_worker_ = 0;
     bool closed_ = false;

@@ -10,28 +10,36 @@
 
 namespace mpact::pool_protocol {
 
-/// One task of a chunk: its id, the registered task's name and packed arguments.
+/// One chunk of tasks: its id, the registered task's name, and `count` packed argument
+/// tuples laid end to end.
 struct Item {
     std::uint64_t id = 0;
     std::string task;
+    std::uint32_t count = 0;
     std::string args;
-    MSGPACK_DEFINE(id, task, args)
+    MSGPACK_DEFINE(id, task, count, args)
 };
 
-/// A chunk for a worker; `stop` tells it to exit.
+/// A task of a chunk that threw: its offset in the chunk and the error.
+struct Failure {
+    std::uint32_t offset = 0;
+    std::string kind, message, stack;
+    MSGPACK_DEFINE(offset, kind, message, stack)
+};
+
+/// Chunks for a worker (one message); `stop` tells it to exit.
 struct Chunk {
     std::vector<Item> items;
     bool stop = false;
     MSGPACK_DEFINE(items, stop)
 };
 
-/// The outcome of one task.
+/// The outcome of one chunk: every task's packed result end to end (nil where it threw).
 struct Done {
     std::uint64_t id = 0;
-    bool ok = true;
-    std::string value;  // packed result when ok
-    std::string kind, message, stack;
-    MSGPACK_DEFINE(id, ok, value, kind, message, stack)
+    std::string results;
+    std::vector<Failure> failures;
+    MSGPACK_DEFINE(id, results, failures)
 };
 
 /// A worker's request: results of its last chunk, and whether it wants another.
@@ -40,6 +48,13 @@ struct Work {
     std::vector<Done> results;
     bool want_more = true;
     MSGPACK_DEFINE(worker, results, want_more)
+};
+
+/// One-way, from a worker busy with slow tasks: results so far (repeated, acknowledged, in
+/// its next Work; the pool keeps the first copy of each).
+struct Partial {
+    std::vector<Done> results;
+    MSGPACK_DEFINE(results)
 };
 
 /// From the caller's threads: new tasks (or close/join) wait in the shared core.

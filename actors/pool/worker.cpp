@@ -3,6 +3,7 @@
 #include <cxxabi.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -15,6 +16,8 @@ namespace mpact::detail {
 using namespace pool_protocol;
 
 namespace {
+constexpr auto kStreamAfter = std::chrono::milliseconds(2);
+
 std::string demangled(const std::type_info& type) {
     int status = 0;
     char* name = abi::__cxa_demangle(type.name(), nullptr, nullptr, &status);
@@ -23,28 +26,46 @@ std::string demangled(const std::type_info& type) {
     return out;
 }
 
+std::string nil() { return pack(msgpack::type::nil_t{}); }
+
+// Runs every task of one chunk; a task that throws leaves nil and a Failure at its offset.
 Done run(const Item& item) {
     Done done;
     done.id = item.id;
-    auto where = [&] {
-        return "in pool worker process " + std::to_string(::getpid()) + ", task '" + item.task +
-               "' (task id " + std::to_string(item.id) + ")";
-    };
+    std::vector<std::string_view> args;
+    const TaskInfo* info = nullptr;
+    Failure whole;
     try {
-        done.value = invoke_task(item.task, item.args);
-        return done;
+        args = split_packed(item.args, item.count);
+        info = &find_task(item.task);
     } catch (const Error& e) {
-        done.kind = e.kind();
-        done.message = e.what();
-    } catch (const std::exception& e) {
-        done.kind = demangled(typeid(e));
-        done.message = e.what();
-    } catch (...) {
-        done.kind = "unknown";
-        done.message = "the task threw an exception that is not a std::exception";
+        whole = Failure{0, e.kind(), e.what(), {}};
     }
-    done.ok = false;
-    done.stack = where();
+    for (std::uint32_t i = 0; i < item.count; ++i) {
+        Failure failure{i, {}, {}, {}};
+        if (info == nullptr) {
+            failure.kind = whole.kind;
+            failure.message = whole.message;
+        } else {
+            try {
+                done.results += info->invoke(args[i]);
+                continue;
+            } catch (const Error& e) {
+                failure.kind = e.kind();
+                failure.message = e.what();
+            } catch (const std::exception& e) {
+                failure.kind = demangled(typeid(e));
+                failure.message = e.what();
+            } catch (...) {
+                failure.kind = "unknown";
+                failure.message = "the task threw an exception that is not a std::exception";
+            }
+        }
+        failure.stack = "in pool worker process " + std::to_string(::getpid()) + ", task '" +
+                        item.task + "'";
+        done.results += nil();
+        done.failures.push_back(std::move(failure));
+    }
     return done;
 }
 }  // namespace
@@ -61,9 +82,20 @@ void worker_main(const ActorRef& pool, std::uint32_t id, const std::optional<Tas
             if (chunk.stop) break;
             work.results.clear();
             work.results.reserve(chunk.items.size());
+            auto flushed = std::chrono::steady_clock::now();
+            std::size_t sent = 0;
             for (const auto& item : chunk.items) {
                 work.results.push_back(run(item));
-                ++done;
+                done += static_cast<int>(item.count);
+                // Slow tasks: stream what is finished now (one-way); the Work request below
+                // repeats it, acknowledged, and the pool keeps the first copy.
+                auto now = std::chrono::steady_clock::now();
+                if (work.results.size() < chunk.items.size() && now - flushed > kStreamAfter) {
+                    pool.send(Partial{{work.results.begin() + static_cast<std::ptrdiff_t>(sent),
+                                       work.results.end()}});
+                    sent = work.results.size();
+                    flushed = now;
+                }
             }
             if (maxtasks > 0 && done >= maxtasks) {
                 work.want_more = false;

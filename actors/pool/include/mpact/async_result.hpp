@@ -17,6 +17,9 @@
 
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <utility>
 #include <deque>
 #include <functional>
 #include <map>
@@ -40,44 +43,80 @@ struct TaskError {
 class ResultThread;
 void post_to(const std::shared_ptr<ResultThread>& thread, std::function<void()> fn);
 
+/// The results of one chunk: `count` packed values end to end (nil where a task threw) and
+/// the errors by offset.
+struct ChunkResult {
+    std::size_t first = 0;
+    std::uint32_t count = 0;
+    std::string values;
+    std::vector<std::pair<std::uint32_t, TaskError>> errors;
+};
+
+/// Byte spans of `count` msgpack objects laid end to end in `blob`; ProtocolError if short.
+std::vector<std::string_view> split_packed(std::string_view blob, std::size_t count);
+
 /// Where the pool actor puts results (on its I/O thread; never blocks).
 class ResultSink {
 public:
     virtual ~ResultSink() = default;
-    virtual void deliver(std::size_t index, std::string value) = 0;
-    virtual void fail(std::size_t index, TaskError error) = 0;
+    virtual void deliver(ChunkResult result) = 0;
+    virtual void fail(std::size_t first, std::uint32_t count, TaskError error) = 0;
 };
 
 /// n results gathered into one answer; ready when all arrived or at the first error.
 class BatchState : public ResultSink, public std::enable_shared_from_this<BatchState> {
 public:
     BatchState(std::size_t n, std::shared_ptr<ResultThread> thread);
-    void deliver(std::size_t index, std::string value) override;
-    void fail(std::size_t index, TaskError error) override;
+    void deliver(ChunkResult result) override;
+    void fail(std::size_t first, std::uint32_t count, TaskError error) override;
     /// True once ready; waits until `deadline` (forever if none).
     bool wait(MaybeDeadline deadline);
     [[nodiscard]] bool ready();
     /// Set before submission; runs on the result thread when the batch is ready.
     std::function<void(BatchState&)> on_ready;
-    /// Valid once ready.
-    std::vector<std::string> values;
+    /// Valid once ready: packed values by first index, in order.
+    std::map<std::size_t, ChunkResult> chunks;
     std::optional<TaskError> error;
+    std::size_t size() const { return size_; }
 
 private:
     void finish_locked(std::unique_lock<std::mutex>& lock);
     std::mutex mutex_;
     std::condition_variable cv_;
-    std::size_t remaining_;
+    std::size_t size_, remaining_;
     bool ready_ = false;
     std::shared_ptr<ResultThread> thread_;
 };
+
+/// Decodes every value of a ready batch, in order.
+template <class R>
+std::vector<R> decode_all(const BatchState& state) {
+    std::vector<R> out;
+    out.reserve(state.size());
+    for (const auto& [first, chunk] : state.chunks) {
+        msgpack::zone zone;
+        std::size_t offset = 0;
+        for (std::uint32_t i = 0; i < chunk.count; ++i) {
+            msgpack::object obj =
+                msgpack::unpack(zone, chunk.values.data(), chunk.values.size(), offset);
+            try {
+                R value;
+                obj.convert(value);
+                out.push_back(std::move(value));
+            } catch (const msgpack::type_error&) {
+                throw ProtocolError("Pool: a task's result does not decode as the expected type");
+            }
+        }
+    }
+    return out;
+}
 
 /// Results handed out one by one, in submission order or completion order.
 class StreamState : public ResultSink {
 public:
     StreamState(std::size_t n, bool ordered) : total_(n), ordered_(ordered) {}
-    void deliver(std::size_t index, std::string value) override;
-    void fail(std::size_t index, TaskError error) override;
+    void deliver(ChunkResult result) override;
+    void fail(std::size_t first, std::uint32_t count, TaskError error) override;
     /// The next packed result; std::nullopt after the last; TaskError raised in place.
     std::optional<std::string> next(MaybeDeadline deadline);
 
@@ -102,7 +141,7 @@ private:
 template <class T>
 class AsyncResult {
 public:
-    using Decode = std::function<T(const std::vector<std::string>&)>;
+    using Decode = std::function<T(const detail::BatchState&)>;
     AsyncResult(std::shared_ptr<detail::BatchState> state, Decode decode)
         : state_(std::move(state)), decode_(std::move(decode)) {}
 
@@ -133,7 +172,7 @@ public:
 private:
     T value() {
         if (state_->error) state_->error->raise();
-        return decode_(state_->values);
+        return decode_(*state_);
     }
     std::shared_ptr<detail::BatchState> state_;
     Decode decode_;

@@ -78,6 +78,11 @@ struct Identity {
     using type = T;
 };
 struct PoolCore;
+/// `count` packed argument tuples laid end to end: one chunk as it travels.
+struct PackedChunk {
+    std::uint32_t count = 0;
+    std::string args;
+};
 }  // namespace detail
 
 class Pool {
@@ -116,13 +121,17 @@ public:
                     if (cb.error_callback) report(s, cb.error_callback);
                 } else if (cb.callback) {
                     if constexpr (std::is_void_v<R>) cb.callback();
-                    else cb.callback(unpack<R>(s.values[0]));
+                    else cb.callback(decode_all<R>(s)[0]);
                 }
             };
         }
-        submit(task_name(fn), {pack(args)}, 1, state);
-        return AsyncResult<R>(state, [](const std::vector<std::string>& v) -> R {
-            if constexpr (!std::is_void_v<R>) return unpack<R>(v[0]);
+        const auto& name = task_name(fn);
+        std::vector<detail::PackedChunk> one(1);
+        one[0].count = 1;
+        one[0].args = pack(args);
+        submit(name, std::move(one), state);
+        return AsyncResult<R>(state, [](const detail::BatchState& s) -> R {
+            if constexpr (!std::is_void_v<R>) return detail::decode_all<R>(s)[0];
         });
     }
 
@@ -136,10 +145,12 @@ public:
         F fn, const C& items, std::size_t chunksize = 0,
         typename detail::Identity<Callbacks<std::vector<detail::fn_result_t<F>>>>::type
             callbacks = {}) {
-        std::vector<std::string> packed;
-        for (const auto& x : items) packed.push_back(pack(std::make_tuple(x)));
-        return many<detail::fn_result_t<F>>(task_name(fn), std::move(packed), chunksize,
-                                            std::move(callbacks));
+        const auto& name = task_name(fn);
+        return many<detail::fn_result_t<F>>(
+            name, items.size(), chunk(items, chunksize, [](auto& b, const auto& x) {
+                msgpack::pack(b, std::make_tuple(x));
+            }),
+            std::move(callbacks));
     }
     /// [fn(*args) for args in items], items being tuples.
     template <class F, class C>
@@ -151,10 +162,11 @@ public:
         F fn, const C& items, std::size_t chunksize = 0,
         typename detail::Identity<Callbacks<std::vector<detail::fn_result_t<F>>>>::type
             callbacks = {}) {
-        std::vector<std::string> packed;
-        for (const auto& x : items) packed.push_back(pack(x));
-        return many<detail::fn_result_t<F>>(task_name(fn), std::move(packed), chunksize,
-                                            std::move(callbacks));
+        const auto& name = task_name(fn);
+        return many<detail::fn_result_t<F>>(
+            name, items.size(),
+            chunk(items, chunksize, [](auto& b, const auto& x) { msgpack::pack(b, x); }),
+            std::move(callbacks));
     }
     /// Results of fn over items, lazily, in order (chunksize 1 as in Python).
     template <class F, class C>
@@ -189,41 +201,55 @@ private:
             handler(e);
         }
     }
+    template <class C, class PackOne>
+    std::vector<detail::PackedChunk> chunk(const C& items, std::size_t chunksize, PackOne one) {
+        chunksize = effective_chunksize(items.size(), chunksize);
+        std::vector<detail::PackedChunk> chunks;
+        msgpack::sbuffer buffer;
+        std::uint32_t count = 0;
+        for (const auto& x : items) {
+            one(buffer, x);
+            if (++count == chunksize) {
+                chunks.push_back({count, std::string(buffer.data(), buffer.size())});
+                buffer.clear();
+                count = 0;
+            }
+        }
+        if (count != 0) chunks.push_back({count, std::string(buffer.data(), buffer.size())});
+        return chunks;
+    }
     template <class R>
-    AsyncResult<std::vector<R>> many(const std::string& task, std::vector<std::string> packed,
-                                     std::size_t chunksize, Callbacks<std::vector<R>> callbacks) {
+    AsyncResult<std::vector<R>> many(const std::string& task, std::size_t n,
+                                     std::vector<detail::PackedChunk> chunks,
+                                     Callbacks<std::vector<R>> callbacks) {
         static_assert(!std::is_void_v<R>, "map needs a task that returns a value");
-        auto state = batch(packed.size());
+        auto state = batch(n);
         if (callbacks.callback || callbacks.error_callback) {
             state->on_ready = [cb = std::move(callbacks)](detail::BatchState& s) {
                 if (s.error) {
                     if (cb.error_callback) report(s, cb.error_callback);
                 } else if (cb.callback) {
-                    cb.callback(decode_all<R>(s.values));
+                    cb.callback(detail::decode_all<R>(s));
                 }
             };
         }
-        submit(task, std::move(packed), chunksize, state);
-        return AsyncResult<std::vector<R>>(state, &decode_all<R>);
-    }
-    template <class R>
-    static std::vector<R> decode_all(const std::vector<std::string>& values) {
-        std::vector<R> out;
-        out.reserve(values.size());
-        for (const auto& v : values) out.push_back(unpack<R>(v));
-        return out;
+        submit(task, std::move(chunks), state);
+        return AsyncResult<std::vector<R>>(state, &detail::decode_all<R>);
     }
     template <class R, class F, class C>
     IMapIterator<R> stream(F fn, const C& items, std::size_t chunksize, bool ordered) {
-        std::vector<std::string> packed;
-        for (const auto& x : items) packed.push_back(pack(std::make_tuple(x)));
-        auto state = std::make_shared<detail::StreamState>(packed.size(), ordered);
-        submit(task_name(fn), std::move(packed), chunksize == 0 ? 1 : chunksize, state);
+        const auto& name = task_name(fn);
+        auto chunks = chunk(items, chunksize == 0 ? 1 : chunksize,
+                            [](auto& b, const auto& x) { msgpack::pack(b, std::make_tuple(x)); });
+        auto state = std::make_shared<detail::StreamState>(items.size(), ordered);
+        submit(name, std::move(chunks), state);
         return IMapIterator<R>(state);
     }
     std::shared_ptr<detail::BatchState> batch(std::size_t n);
-    void submit(const std::string& task, std::vector<std::string> packed_args,
-                std::size_t chunksize, std::shared_ptr<detail::ResultSink> sink);
+    /// chunksize 0: Python's default, ceil(n / (4 x processes)).
+    [[nodiscard]] std::size_t effective_chunksize(std::size_t n, std::size_t chunksize) const;
+    void submit(const std::string& task, std::vector<detail::PackedChunk> chunks,
+                std::shared_ptr<detail::ResultSink> sink);
 
     std::shared_ptr<detail::PoolCore> core_;
 };
