@@ -26,46 +26,69 @@ std::string demangled(const std::type_info& type) {
     return out;
 }
 
-std::string nil() { return pack(msgpack::type::nil_t{}); }
+void fill(Failure& failure, const Item& item) {
+    try {
+        throw;
+    } catch (const Error& e) {
+        failure.kind = e.kind();
+        failure.message = e.what();
+    } catch (const std::exception& e) {
+        failure.kind = demangled(typeid(e));
+        failure.message = e.what();
+    } catch (...) {
+        failure.kind = "unknown";
+        failure.message = "the task threw an exception that is not a std::exception";
+    }
+    failure.stack = "in pool worker process " + std::to_string(::getpid()) + ", task '" +
+                    item.task + "'";
+}
 
-// Runs every task of one chunk; a task that throws leaves nil and a Failure at its offset.
+// Runs every task of one chunk from its packed arguments, in one pass over the msgpack; a
+// task that throws leaves nil and a Failure at its offset.
 Done run(const Item& item) {
     Done done;
     done.id = item.id;
-    std::vector<std::string_view> args;
+    msgpack::sbuffer out;
     const TaskInfo* info = nullptr;
-    Failure whole;
+    ItemRunner runner = nullptr;
     try {
-        args = split_packed(item.args, item.count);
         info = &find_task(item.task);
-    } catch (const Error& e) {
-        whole = Failure{0, e.kind(), e.what(), {}};
+        runner = find_item_runner(info->signature);
+    } catch (...) {
+        info = nullptr;
     }
+    msgpack::zone zone;
+    std::size_t offset = 0;
     for (std::uint32_t i = 0; i < item.count; ++i) {
-        Failure failure{i, {}, {}, {}};
-        if (info == nullptr) {
-            failure.kind = whole.kind;
-            failure.message = whole.message;
-        } else {
-            try {
-                done.results += info->invoke(args[i]);
-                continue;
-            } catch (const Error& e) {
-                failure.kind = e.kind();
-                failure.message = e.what();
-            } catch (const std::exception& e) {
-                failure.kind = demangled(typeid(e));
-                failure.message = e.what();
-            } catch (...) {
-                failure.kind = "unknown";
-                failure.message = "the task threw an exception that is not a std::exception";
+        const std::size_t start = offset;
+        try {
+            msgpack::object args = msgpack::unpack(zone, item.args.data(), item.args.size(), offset);
+            std::string_view raw(item.args.data() + start, offset - start);
+            if (info == nullptr) {
+                static_cast<void>(find_task(item.task));  // throws ValueError naming it
+            } else if (runner != nullptr) {
+                runner(info->function, item.task, args, raw, out);
+            } else {
+                auto value = info->invoke(raw);
+                out.write(value.data(), value.size());
             }
+            continue;
+        } catch (...) {
+            Failure failure{i, {}, {}, {}};
+            fill(failure, item);
+            done.failures.push_back(std::move(failure));
         }
-        failure.stack = "in pool worker process " + std::to_string(::getpid()) + ", task '" +
-                        item.task + "'";
-        done.results += nil();
-        done.failures.push_back(std::move(failure));
+        msgpack::pack(out, msgpack::type::nil_t{});
+        if (offset == start) {  // the arguments themselves are malformed: the rest fail too
+            for (std::uint32_t j = i + 1; j < item.count; ++j) {
+                done.failures.push_back(Failure{j, "ProtocolError",
+                                                "Pool: malformed arguments in a chunk", {}});
+                msgpack::pack(out, msgpack::type::nil_t{});
+            }
+            break;
+        }
     }
+    done.results.assign(out.data(), out.size());
     return done;
 }
 }  // namespace

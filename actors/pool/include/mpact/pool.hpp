@@ -73,6 +73,44 @@ struct FnResult<R (*)(A...)> {
 };
 template <class F>
 using fn_result_t = typename FnResult<std::decay_t<F>>::type;
+
+/// Runs one task of a chunk in a worker, straight from the chunk's msgpack (no per-task
+/// copies): converts `args`, calls `fn`, packs the result onto `out`.
+using ItemRunner = void (*)(const void* fn, std::string_view task, const msgpack::object& args,
+                            std::string_view raw, msgpack::sbuffer& out);
+bool register_item_runner(std::string signature, ItemRunner runner);
+/// The runner for a task signature ("(int) -> int"); null if none was instantiated.
+[[nodiscard]] ItemRunner find_item_runner(std::string_view signature);
+
+template <class F>
+struct Runner;
+template <class R, class... A>
+struct Runner<R (*)(A...)> {
+    static void run(const void* fn, std::string_view task, const msgpack::object& args,
+                    std::string_view raw, msgpack::sbuffer& out) {
+        std::tuple<std::decay_t<A>...> tuple;
+        try {
+            if (args.type != msgpack::type::ARRAY || args.via.array.size != sizeof...(A)) {
+                throw_bad_arguments(task, argument_list<A...>(), raw);
+            }
+            args.convert(tuple);
+        } catch (const msgpack::type_error&) {
+            throw_bad_arguments(task, argument_list<A...>(), raw);
+        }
+        auto* f = reinterpret_cast<R (*)(A...)>(const_cast<void*>(fn));
+        if constexpr (std::is_void_v<R>) {
+            std::apply(f, std::move(tuple));
+            msgpack::pack(out, msgpack::type::nil_t{});
+        } else {
+            msgpack::pack(out, std::apply(f, std::move(tuple)));
+        }
+    }
+    static std::string signature() {
+        if constexpr (std::is_void_v<R>) return argument_list<A...>() + " -> void";
+        else return argument_list<A...>() + " -> " + std::string(type_name<R>());
+    }
+    inline static const bool registered = register_item_runner(signature(), &run);
+};
 template <class T>
 struct Identity {
     using type = T;
@@ -126,6 +164,7 @@ public:
             };
         }
         const auto& name = task_name(fn);
+        static_cast<void>(detail::Runner<std::decay_t<F>>::registered);
         std::vector<detail::PackedChunk> one(1);
         one[0].count = 1;
         one[0].args = pack(args);
@@ -146,6 +185,7 @@ public:
         typename detail::Identity<Callbacks<std::vector<detail::fn_result_t<F>>>>::type
             callbacks = {}) {
         const auto& name = task_name(fn);
+        static_cast<void>(detail::Runner<std::decay_t<F>>::registered);
         return many<detail::fn_result_t<F>>(
             name, items.size(), chunk(items, chunksize, [](auto& b, const auto& x) {
                 msgpack::pack(b, std::make_tuple(x));
@@ -163,6 +203,7 @@ public:
         typename detail::Identity<Callbacks<std::vector<detail::fn_result_t<F>>>>::type
             callbacks = {}) {
         const auto& name = task_name(fn);
+        static_cast<void>(detail::Runner<std::decay_t<F>>::registered);
         return many<detail::fn_result_t<F>>(
             name, items.size(),
             chunk(items, chunksize, [](auto& b, const auto& x) { msgpack::pack(b, x); }),
@@ -239,6 +280,7 @@ private:
     template <class R, class F, class C>
     IMapIterator<R> stream(F fn, const C& items, std::size_t chunksize, bool ordered) {
         const auto& name = task_name(fn);
+        static_cast<void>(detail::Runner<std::decay_t<F>>::registered);
         auto chunks = chunk(items, chunksize == 0 ? 1 : chunksize,
                             [](auto& b, const auto& x) { msgpack::pack(b, std::make_tuple(x)); });
         auto state = std::make_shared<detail::StreamState>(items.size(), ordered);
