@@ -5,20 +5,15 @@ namespace mpact::detail {
 
 void TaskError::raise() const { throw_error(kind, message, stack); }
 
-std::vector<std::string_view> split_packed(std::string_view blob, std::size_t count) {
-    std::vector<std::string_view> out;
-    out.reserve(count);
-    msgpack::zone zone;
-    std::size_t offset = 0;
-    try {
-        for (std::size_t i = 0; i < count; ++i) {
-            std::size_t start = offset;
-            static_cast<void>(msgpack::unpack(zone, blob.data(), blob.size(), offset));
-            out.push_back(blob.substr(start, offset - start));
-        }
-    } catch (const msgpack::unpack_error& e) {
-        throw ProtocolError(std::string("Pool: a chunk of results is malformed: ") + e.what());
+std::vector<std::string> split_packed(std::string_view blob, std::size_t count) {
+    auto handle = unpack_bounded(blob, DecodeLimits{});
+    const auto& array = handle.get();
+    if (array.type != msgpack::type::ARRAY || array.via.array.size != count) {
+        throw ProtocolError("Pool: a chunk of results is malformed");
     }
+    std::vector<std::string> out;
+    out.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) out.push_back(pack(array.via.array.ptr[i]));
     return out;
 }
 
@@ -93,7 +88,7 @@ void StreamState::deliver(ChunkResult result) {
                 push_locked(result.first + i, Outcome{false, {}, std::move(result.errors[e].second)});
                 ++e;
             } else {
-                push_locked(result.first + i, Outcome{true, std::string(values[i]), {}});
+                push_locked(result.first + i, Outcome{true, std::move(values[i]), {}});
             }
         }
     }

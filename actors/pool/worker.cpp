@@ -49,43 +49,47 @@ Done run(const Item& item) {
     Done done;
     done.id = item.id;
     msgpack::sbuffer out;
+    msgpack::packer<msgpack::sbuffer> packer(out);
+    packer.pack_array(item.count);
+    auto fail_all = [&](std::uint32_t from) {
+        for (std::uint32_t i = from; i < item.count; ++i) {
+            Failure failure{i, {}, {}, {}};
+            fill(failure, item);
+            done.failures.push_back(std::move(failure));
+            packer.pack_nil();
+        }
+    };
     const TaskInfo* info = nullptr;
     ItemRunner runner = nullptr;
+    msgpack::object_handle handle;
     try {
         info = &find_task(item.task);
         runner = find_item_runner(info->signature);
+        handle = unpack_bounded(item.args, DecodeLimits{});
+        const auto& array = handle.get();
+        if (array.type != msgpack::type::ARRAY || array.via.array.size != item.count) {
+            throw ProtocolError("Pool: malformed chunk of arguments for task '" + item.task + "'");
+        }
     } catch (...) {
-        info = nullptr;
+        fail_all(0);
+        done.results.assign(out.data(), out.size());
+        return done;
     }
-    msgpack::zone zone;
-    std::size_t offset = 0;
+    const auto& array = handle.get();
     for (std::uint32_t i = 0; i < item.count; ++i) {
-        const std::size_t start = offset;
+        const auto& args = array.via.array.ptr[i];
         try {
-            msgpack::object args = msgpack::unpack(zone, item.args.data(), item.args.size(), offset);
-            std::string_view raw(item.args.data() + start, offset - start);
-            if (info == nullptr) {
-                static_cast<void>(find_task(item.task));  // throws ValueError naming it
-            } else if (runner != nullptr) {
-                runner(info->function, item.task, args, raw, out);
+            if (runner != nullptr) {
+                runner(info->function, item.task, args, out);
             } else {
-                auto value = info->invoke(raw);
+                auto value = info->invoke(pack(args));
                 out.write(value.data(), value.size());
             }
-            continue;
         } catch (...) {
             Failure failure{i, {}, {}, {}};
             fill(failure, item);
             done.failures.push_back(std::move(failure));
-        }
-        msgpack::pack(out, msgpack::type::nil_t{});
-        if (offset == start) {  // the arguments themselves are malformed: the rest fail too
-            for (std::uint32_t j = i + 1; j < item.count; ++j) {
-                done.failures.push_back(Failure{j, "ProtocolError",
-                                                "Pool: malformed arguments in a chunk", {}});
-                msgpack::pack(out, msgpack::type::nil_t{});
-            }
-            break;
+            packer.pack_nil();
         }
     }
     done.results.assign(out.data(), out.size());

@@ -52,8 +52,8 @@ struct ChunkResult {
     std::vector<std::pair<std::uint32_t, TaskError>> errors;
 };
 
-/// Byte spans of `count` msgpack objects laid end to end in `blob`; ProtocolError if short.
-std::vector<std::string_view> split_packed(std::string_view blob, std::size_t count);
+/// The `count` elements of the msgpack array `blob`, each packed; ProtocolError otherwise.
+std::vector<std::string> split_packed(std::string_view blob, std::size_t count);
 
 /// Where the pool actor puts results (on its I/O thread; never blocks).
 class ResultSink {
@@ -94,14 +94,15 @@ std::vector<R> decode_all(const BatchState& state) {
     std::vector<R> out;
     out.reserve(state.size());
     for (const auto& [first, chunk] : state.chunks) {
-        msgpack::zone zone;
-        std::size_t offset = 0;
+        auto handle = unpack_bounded(chunk.values, DecodeLimits{});
+        const auto& array = handle.get();
+        if (array.type != msgpack::type::ARRAY || array.via.array.size != chunk.count) {
+            throw ProtocolError("Pool: a chunk of results is malformed");
+        }
         for (std::uint32_t i = 0; i < chunk.count; ++i) {
-            msgpack::object obj =
-                msgpack::unpack(zone, chunk.values.data(), chunk.values.size(), offset);
             try {
                 R value;
-                obj.convert(value);
+                array.via.array.ptr[i].convert(value);
                 out.push_back(std::move(value));
             } catch (const msgpack::type_error&) {
                 throw ProtocolError("Pool: a task's result does not decode as the expected type");

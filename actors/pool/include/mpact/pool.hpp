@@ -19,6 +19,7 @@
 #include <mpact/process.hpp>
 #include <mpact/task.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -77,7 +78,7 @@ using fn_result_t = typename FnResult<std::decay_t<F>>::type;
 /// Runs one task of a chunk in a worker, straight from the chunk's msgpack (no per-task
 /// copies): converts `args`, calls `fn`, packs the result onto `out`.
 using ItemRunner = void (*)(const void* fn, std::string_view task, const msgpack::object& args,
-                            std::string_view raw, msgpack::sbuffer& out);
+                            msgpack::sbuffer& out);
 bool register_item_runner(std::string signature, ItemRunner runner);
 /// The runner for a task signature ("(int) -> int"); null if none was instantiated.
 [[nodiscard]] ItemRunner find_item_runner(std::string_view signature);
@@ -87,15 +88,15 @@ struct Runner;
 template <class R, class... A>
 struct Runner<R (*)(A...)> {
     static void run(const void* fn, std::string_view task, const msgpack::object& args,
-                    std::string_view raw, msgpack::sbuffer& out) {
+                    msgpack::sbuffer& out) {
         std::tuple<std::decay_t<A>...> tuple;
         try {
             if (args.type != msgpack::type::ARRAY || args.via.array.size != sizeof...(A)) {
-                throw_bad_arguments(task, argument_list<A...>(), raw);
+                throw_bad_arguments(task, argument_list<A...>(), pack(args));
             }
             args.convert(tuple);
         } catch (const msgpack::type_error&) {
-            throw_bad_arguments(task, argument_list<A...>(), raw);
+            throw_bad_arguments(task, argument_list<A...>(), pack(args));
         }
         auto* f = reinterpret_cast<R (*)(A...)>(const_cast<void*>(fn));
         if constexpr (std::is_void_v<R>) {
@@ -167,7 +168,7 @@ public:
         static_cast<void>(detail::Runner<std::decay_t<F>>::registered);
         std::vector<detail::PackedChunk> one(1);
         one[0].count = 1;
-        one[0].args = pack(args);
+        one[0].args = pack(std::make_tuple(args));  // a chunk is an array of argument tuples
         submit(name, std::move(one), state);
         return AsyncResult<R>(state, [](const detail::BatchState& s) -> R {
             if constexpr (!std::is_void_v<R>) return detail::decode_all<R>(s)[0];
@@ -244,19 +245,24 @@ private:
     }
     template <class C, class PackOne>
     std::vector<detail::PackedChunk> chunk(const C& items, std::size_t chunksize, PackOne one) {
-        chunksize = effective_chunksize(items.size(), chunksize);
+        const std::size_t n = items.size();
+        chunksize = effective_chunksize(n, chunksize);
         std::vector<detail::PackedChunk> chunks;
+        chunks.reserve(n / chunksize + 1);
         msgpack::sbuffer buffer;
+        msgpack::packer<msgpack::sbuffer> packer(buffer);
+        std::size_t left = n;
         std::uint32_t count = 0;
-        for (const auto& x : items) {
+        for (const auto& x : items) {  // each chunk: one msgpack array of argument tuples
+            if (count == 0) packer.pack_array(static_cast<std::uint32_t>(std::min(chunksize, left)));
             one(buffer, x);
-            if (++count == chunksize) {
+            --left;
+            if (++count == chunksize || left == 0) {
                 chunks.push_back({count, std::string(buffer.data(), buffer.size())});
                 buffer.clear();
                 count = 0;
             }
         }
-        if (count != 0) chunks.push_back({count, std::string(buffer.data(), buffer.size())});
         return chunks;
     }
     template <class R>
