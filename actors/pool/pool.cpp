@@ -8,6 +8,7 @@
 
 #include <chrono>
 
+#include "node/node.hpp"
 #include "pool_actor.hpp"
 
 namespace mpact {
@@ -82,7 +83,14 @@ void Pool::submit(const std::string& task, std::vector<detail::PackedChunk> chun
             first += chunk.count;
         }
     }
-    core_->actor.send(pool_protocol::Kick{});
+    kick();
+}
+
+void Pool::kick() {
+    // Straight onto the node's I/O thread, where the actor lives: no message hop.
+    detail::Node::get().post([core = core_] {
+        if (core->live != nullptr) core->live->kick();
+    });
 }
 
 void Pool::close() {
@@ -91,7 +99,7 @@ void Pool::close() {
         std::lock_guard lock(core_->mutex);
         core_->closed = true;
     }
-    core_->actor.send(pool_protocol::Kick{});
+    kick();
 }
 
 void Pool::terminate() {

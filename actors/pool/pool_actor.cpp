@@ -29,11 +29,7 @@ std::string describe(int status) {
 PoolActor::PoolActor(std::shared_ptr<PoolCore> core) : core_(std::move(core)) {
     handle([this](const Work& work, Reply<Chunk> reply) { on_work(work, std::move(reply)); });
     handle([this](const Partial& partial) { settle(partial.results); });
-    handle([this](const Kick&) {
-        take_incoming();
-        dispatch();
-        wind_down();
-    });
+    handle([this](const Kick&) { kick(); });
     handle([this](const Terminate&) {
         terminated_ = closed_ = true;
         take_incoming();
@@ -42,13 +38,25 @@ PoolActor::PoolActor(std::shared_ptr<PoolCore> core) : core_(std::move(core)) {
     });
 }
 
+PoolActor::~PoolActor() {
+    if (core_->live == this) core_->live = nullptr;
+}
+
+void PoolActor::kick() {
+    take_incoming();
+    dispatch();
+    wind_down();
+}
+
 void PoolActor::on_start() {
+    core_->live = this;
     for (int i = 0; i < core_->processes; ++i) start_worker();
     publish();
     start_timer(kReapEvery, [this] { reap(); });
 }
 
 void PoolActor::on_stop(const std::string& /*reason*/) {
+    core_->live = nullptr;
     if (!workers_.empty() || !tasks_.empty()) kill_all();
 }
 

@@ -48,11 +48,15 @@ struct PoolCore {
     std::vector<pid_t> pids;
     std::shared_ptr<ResultThread> results;
     ActorRef actor;
+    class PoolActor* live = nullptr;  // the running actor; read and written on the I/O thread only
 };
 
 class PoolActor : public Actor {
 public:
     explicit PoolActor(std::shared_ptr<PoolCore> core);
+    ~PoolActor() override;
+    /// Takes new submissions (posted straight onto the I/O thread by the Pool: no hop).
+    void kick();
     void on_start() override;
     void on_stop(const std::string& reason) override;
 

@@ -294,6 +294,7 @@ private:
         return IMapIterator<R>(state);
     }
     std::shared_ptr<detail::BatchState> batch(std::size_t n);
+    void kick();
     /// chunksize 0: Python's default, ceil(n / (4 x processes)).
     [[nodiscard]] std::size_t effective_chunksize(std::size_t n, std::size_t chunksize) const;
     void submit(const std::string& task, std::vector<detail::PackedChunk> chunks,
