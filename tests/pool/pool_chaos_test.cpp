@@ -16,7 +16,10 @@
 using namespace std::chrono_literals;
 
 namespace {
-int triple(int x) { return 3 * x; }
+int triple(int x) {
+    if (x % 4 == 0) std::this_thread::sleep_for(std::chrono::microseconds(500));  // chaos gets time to strike
+    return 3 * x;
+}
 MPACT_TASK(triple);
 }  // namespace
 

@@ -267,6 +267,29 @@ TEST_CASE("a worker that dies mid-task fails the task with WorkerLostError after
     CHECK(mpact::test::eventually([&] { return pool.worker_pids().size() == 2; }));
 }
 
+TEST_CASE("a worker killed mid-task is noticed within a second" * doctest::timeout(60)) {
+    mpact::Pool pool{{.processes = 1}};
+    REQUIRE(pool.apply(square, 2) == 4);  // the worker is up
+    auto pid = pool.worker_pids().at(0);
+    auto r = pool.apply_async(sleep_ms, 30000);
+    REQUIRE_FALSE(r.wait(50ms));  // it is running the task
+    auto t0 = std::chrono::steady_clock::now();
+    ::kill(pid, SIGKILL);
+    CHECK_THROWS_AS(r.get(5s), mpact::WorkerLostError);
+    CHECK(std::chrono::steady_clock::now() - t0 < 1s);
+    CHECK(pool.apply(square, 5) == 25);  // replaced
+    CHECK(pool.worker_pids().at(0) != pid);
+}
+
+TEST_CASE("a poison task that kills every worker fails after its retries and never loops" * doctest::timeout(60)) {
+    mpact::Pool pool{{.processes = 2, .retries = 3}};
+    auto r = pool.map_async(kill_self, std::vector<int>{0, 1}, 1);
+    CHECK_THROWS_AS(r.get(20s), mpact::WorkerLostError);
+    CHECK(pool.map(square, std::vector<int>{1, 2, 3}) == std::vector<int>{1, 4, 9});
+    pool.close();
+    pool.join();
+}
+
 TEST_CASE("maxtasksperchild replaces workers without losing or duplicating tasks" * doctest::timeout(60)) {
     mpact::Pool pool{{.processes = 2, .maxtasksperchild = 3}};
     std::vector<int> xs(40, 0);
