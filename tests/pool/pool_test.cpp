@@ -115,6 +115,13 @@ TEST_CASE("imap yields results in order and next(timeout) raises TimeoutError" *
     CHECK(got == std::vector<int>{40000, 1, 4, 9});
 }
 
+TEST_CASE("imap results can be read with a range-for" * doctest::timeout(60)) {
+    mpact::Pool pool{{.processes = 2}};
+    std::vector<int> got;
+    for (int v : pool.imap(square, std::vector<int>{1, 2, 3, 4}, 2)) got.push_back(v);
+    CHECK(got == std::vector<int>{1, 4, 9, 16});
+}
+
 TEST_CASE("imap_unordered yields every result once, fastest first" * doctest::timeout(60)) {
     mpact::Pool pool{{.processes = 2}};
     auto it = pool.imap_unordered(slow_square, std::vector<int>{500, 1, 2, 3});

@@ -4,7 +4,7 @@
 ///
 ///     auto r = pool.apply_async(square, 7);
 ///     r.wait(1s);  if (r.ready() && r.successful()) int v = r.get();
-///     for (auto it = pool.imap(square, xs); auto v = it.next(1s);) use(*v);
+///     for (int v : pool.imap(square, xs)) use(v);        // or it.next(1s) with a timeout
 ///
 /// Python: multiprocessing.pool.AsyncResult / IMapIterator.
 /// Timeout: get(timeout) and next(timeout) throw TimeoutError. Throws: the task's error —
@@ -179,10 +179,32 @@ private:
     Decode decode_;
 };
 
-/// The lazy results of imap / imap_unordered. Move-only; iterate with next().
+/// The lazy results of imap / imap_unordered; iterate with next() or a range-for (which
+/// waits as long as it takes and throws a task's error where it occurs).
 template <class T>
 class IMapIterator {
 public:
+    struct Sentinel {};
+    class Iterator {
+    public:
+        using value_type = T;
+        using difference_type = std::ptrdiff_t;
+        explicit Iterator(IMapIterator* owner) : owner_(owner), current_(owner->next()) {}
+        const T& operator*() const { return *current_; }
+        Iterator& operator++() {
+            current_ = owner_->next();
+            return *this;
+        }
+        void operator++(int) { ++*this; }
+        friend bool operator==(const Iterator& it, Sentinel) { return !it.current_.has_value(); }
+
+    private:
+        IMapIterator* owner_;
+        std::optional<T> current_;
+    };
+    Iterator begin() { return Iterator(this); }
+    Sentinel end() { return {}; }
+
     explicit IMapIterator(std::shared_ptr<detail::StreamState> state) : state_(std::move(state)) {}
     /// The next result (std::nullopt after the last); throws that task's error.
     std::optional<T> next() { return decode(state_->next(std::nullopt)); }
