@@ -76,7 +76,7 @@ void PoolActor::start_worker() {
         std::fprintf(stderr, "mpact::Pool: fork failed; retrying at the next reap\n");
         return;
     }
-    workers_.emplace(id, Worker{pid, {}, std::nullopt, false, 0});
+    workers_.emplace(id, Worker{pid, {}, std::nullopt, false, 0, false});
 }
 
 void PoolActor::take_incoming() {
@@ -119,6 +119,8 @@ void PoolActor::on_work(const Work& work, Reply<Chunk> reply) {
         return;
     }
     w->second.inflight.clear();
+    w->second.started = true;
+    early_deaths_ = 0;
     if (!work.want_more) {
         w->second.retiring = true;
         reply(Chunk{{}, true});
@@ -219,6 +221,19 @@ void PoolActor::lost(std::uint32_t /*id*/, Worker worker, int status) {
         }
     }
     queue_.insert(queue_.begin(), retry.begin(), retry.end());
+    if (!worker.started && !worker.retiring && ++early_deaths_ >= std::max(3, 2 * core_->processes)) {
+        // Workers die before asking for work (a failing initializer?): fail what waits
+        // rather than hang, as Python would.
+        std::vector<std::uint64_t> waiting(queue_.begin(), queue_.end());
+        queue_.clear();
+        for (auto task_id : waiting) {
+            fail_task(task_id, "ProcessError",
+                      "pool workers keep dying before taking any work (worker process " +
+                          std::to_string(worker.pid) + " " + describe(status) +
+                          "); is the initializer failing?");
+        }
+        early_deaths_ = 0;
+    }
     bool needed = !terminated_ && (!closed_ || !tasks_.empty());
     int active = 0;
     for (auto& [other_id, other] : workers_) active += other.retiring ? 0 : 1;

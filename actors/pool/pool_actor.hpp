@@ -75,6 +75,7 @@ private:
         std::optional<Reply<pool_protocol::Chunk>> idle;
         bool retiring = false;
         std::size_t given = 0;  // tasks handed out (for maxtasksperchild)
+        bool started = false;   // has asked for work at least once
     };
 
     void on_work(const pool_protocol::Work& work, Reply<pool_protocol::Chunk> reply);
@@ -96,6 +97,7 @@ private:
     std::uint32_t next_worker_ = 0;
     bool closed_ = false;
     bool terminated_ = false;
+    int early_deaths_ = 0;  // workers in a row that died before asking for work
 };
 
 /// The body of a forked worker: asks `pool` for chunks until told to stop. Never returns.

@@ -62,6 +62,8 @@ void set_init(int v) { init_value = v; }
 MPACT_TASK(set_init);
 int read_init(int) { return init_value; }
 MPACT_TASK(read_init);
+void bad_init() { throw std::runtime_error("no database"); }
+MPACT_TASK(bad_init);
 
 }  // namespace
 
@@ -320,4 +322,10 @@ TEST_CASE("default chunksize follows Python: ceil(n / (4 x workers))" * doctest:
     for (int i = 0; i < 100; ++i) xs[i] = i;
     auto ys = pool.map(square, xs);
     for (int i = 0; i < 100; ++i) CHECK(ys[i] == i * i);
+}
+
+TEST_CASE("a failing initializer fails the tasks with ProcessError instead of hanging" * doctest::timeout(60)) {
+    mpact::Pool pool{{.processes = 2, .initializer = mpact::bind_task(bad_init)}};
+    auto r = pool.apply_async(square, 3);
+    CHECK_THROWS_AS(r.get(20s), mpact::ProcessError);
 }
