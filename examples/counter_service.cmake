@@ -1,0 +1,1 @@
+mpact_add_example(counter_service EXPECT "counter = 2000")

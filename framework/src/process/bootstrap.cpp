@@ -1,0 +1,84 @@
+#include "process/bootstrap.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <iostream>
+
+#include <mpact/errors.hpp>
+#include <mpact/task.hpp>
+
+#include "errors/demangle.hpp"
+#include "node/session.hpp"
+
+namespace mpact::detail {
+
+namespace {
+bool write_all(int fd, const char* data, std::size_t size) {
+    while (size > 0) {
+        auto n = ::write(fd, data, size);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        data += n;
+        size -= static_cast<std::size_t>(n);
+    }
+    return true;
+}
+bool read_all(int fd, char* data, std::size_t size) {
+    while (size > 0) {
+        auto n = ::read(fd, data, size);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        data += n;
+        size -= static_cast<std::size_t>(n);
+    }
+    return true;
+}
+}  // namespace
+
+bool write_frame(int fd, const std::string& bytes) {
+    std::uint64_t size = bytes.size();
+    return write_all(fd, reinterpret_cast<const char*>(&size), sizeof size) &&
+           write_all(fd, bytes.data(), bytes.size());
+}
+
+bool read_frame(int fd, std::string& bytes) {
+    std::uint64_t size = 0;
+    if (!read_all(fd, reinterpret_cast<char*>(&size), sizeof size)) return false;
+    if (size > (std::uint64_t{1} << 32)) return false;
+    bytes.resize(size);
+    return read_all(fd, bytes.data(), bytes.size());
+}
+
+Identity& identity() {
+    static Identity id;
+    return id;
+}
+
+int run_bootstrapped(const Bootstrap& boot) {
+    adopt_session(Session{boot.session_dir, boot.authkey, boot.root_pid});
+    auto& id = identity();
+    id = Identity{boot.name, boot.identity, boot.daemon, boot.parent_pid, boot.parent_name, 0};
+    int code = 0;
+    try {
+        static_cast<void>(invoke_task(boot.task, boot.packed_args));
+    } catch (const std::exception& e) {
+        std::cout.flush();
+        std::cerr << "Process " << boot.name << ":\n"
+                  << (dynamic_cast<const Error*>(&e) ? std::string(dynamic_cast<const Error*>(&e)->kind())
+                                                     : demangled_type_name(e))
+                  << ": " << e.what() << std::endl;
+        code = 1;
+    } catch (...) {
+        std::cerr << "Process " << boot.name << ":\nan exception not derived from std::exception"
+                  << std::endl;
+        code = 1;
+    }
+    std::cout.flush();
+    std::fflush(nullptr);
+    return code;
+}
+
+}  // namespace mpact::detail
