@@ -19,10 +19,10 @@ using namespace pool_protocol;
 namespace {
 constexpr auto kReapEvery = std::chrono::milliseconds(50);
 
-std::string describe(int status) {
-    if (WIFSIGNALED(status)) return "was killed by signal " + std::to_string(WTERMSIG(status));
-    if (WIFEXITED(status)) return "exited with code " + std::to_string(WEXITSTATUS(status));
-    return "ended";
+// `code` is a Process exit code: -N after signal N.
+std::string describe(int code) {
+    if (code < 0) return "was killed by signal " + std::to_string(-code);
+    return "exited with code " + std::to_string(code);
 }
 }  // namespace
 
@@ -65,18 +65,24 @@ void PoolActor::start_worker() {
     auto pool = self();
     auto init = core_->options.initializer;
     auto maxtasks = core_->options.maxtasksperchild;
-    std::fflush(nullptr);
-    pid_t pid = ::fork();
-    if (pid == 0) {
-        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-        node_after_fork_in_child();
-        worker_main(pool, id, init, maxtasks);
-    }
-    if (pid < 0) {
-        std::fprintf(stderr, "mpact::Pool: fork failed; retrying at the next reap\n");
+    // Workers are Processes: by default the forkserver starts them, so no worker is forked
+    // from this multi-threaded process (a fork here can inherit a lock held by another
+    // thread; ASan's allocator showed it).
+    auto process = std::make_shared<Process>(
+        ProcessOptions{.name = "PoolWorker-" + std::to_string(id), .daemon = true,
+                       .start_method = core_->options.start_method},
+        &mpact_pool_worker, pool, id, init, maxtasks);
+    try {
+        process->start();
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "mpact::Pool: cannot start a worker (%s); retrying at the next reap\n",
+                     e.what());
         return;
     }
-    workers_.emplace(id, Worker{pid, {}, std::nullopt, false, 0, false});
+    Worker worker;
+    worker.pid = *process->pid();
+    worker.process = std::move(process);
+    workers_.emplace(id, std::move(worker));
 }
 
 void PoolActor::take_incoming() {
@@ -190,8 +196,7 @@ void PoolActor::wind_down() {
 void PoolActor::reap() {
     std::vector<std::pair<std::uint32_t, int>> ended;
     for (auto& [id, worker] : workers_) {
-        int status = 0;
-        if (::waitpid(worker.pid, &status, WNOHANG) == worker.pid) ended.emplace_back(id, status);
+        if (auto code = worker.process->exitcode()) ended.emplace_back(id, *code);
     }
     for (auto [id, status] : ended) {
         auto node = workers_.extract(id);
@@ -249,10 +254,9 @@ void PoolActor::fail_task(std::uint64_t id, const std::string& kind, const std::
 }
 
 void PoolActor::kill_all() {
-    for (auto& [id, worker] : workers_) ::kill(worker.pid, SIGKILL);
+    for (auto& [id, worker] : workers_) worker.process->kill();
     for (auto& [id, worker] : workers_) {
-        int status = 0;
-        ::waitpid(worker.pid, &status, 0);  // SIGKILLed: returns at once
+        static_cast<void>(worker.process->join(std::chrono::seconds(5)));  // SIGKILLed: at once
     }
     workers_.clear();
     queue_.clear();

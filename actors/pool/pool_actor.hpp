@@ -5,6 +5,7 @@
 // its unfinished tasks are retried or failed with WorkerLostError. Results are routed to the
 // callers' shared states once per task id.
 #include <mpact/actor.hpp>
+#include <mpact/process.hpp>
 #include <mpact/pool.hpp>
 
 #include <condition_variable>
@@ -71,6 +72,7 @@ private:
     };
     struct Worker {
         pid_t pid = 0;
+        std::shared_ptr<Process> process;
         std::vector<std::uint64_t> inflight;
         std::optional<Reply<pool_protocol::Chunk>> idle;
         bool retiring = false;
@@ -100,6 +102,10 @@ private:
     int early_deaths_ = 0;  // workers in a row that died before asking for work
 };
 
+}  // namespace mpact::detail
+void mpact_pool_worker(mpact::ActorRef pool, std::uint32_t id,
+                       std::optional<mpact::TaskCall> initializer, int maxtasks);
+namespace mpact::detail {
 /// The body of a forked worker: asks `pool` for chunks until told to stop. Never returns.
 [[noreturn]] void worker_main(const ActorRef& pool, std::uint32_t id,
                               const std::optional<TaskCall>& initializer, int maxtasks);

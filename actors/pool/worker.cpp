@@ -142,3 +142,10 @@ void worker_main(const ActorRef& pool, std::uint32_t id, const std::optional<Tas
 }
 
 }  // namespace mpact::detail
+
+// The registered entry point of a worker process (any start method runs it by name).
+void mpact_pool_worker(mpact::ActorRef pool, std::uint32_t id,
+                       std::optional<mpact::TaskCall> initializer, int maxtasks) {
+    mpact::detail::worker_main(pool, id, initializer, maxtasks);
+}
+MPACT_TASK(mpact_pool_worker);

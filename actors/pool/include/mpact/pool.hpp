@@ -38,6 +38,7 @@ namespace mpact {
 struct TaskCall {
     std::string name;
     std::string packed_args;
+    MSGPACK_DEFINE(name, packed_args)
 };
 template <class F, class... A>
 [[nodiscard]] TaskCall bind_task(F fn, A&&... args) {
@@ -49,7 +50,7 @@ struct PoolOptions {
     int processes = 0;                        ///< 0: cpu_count()
     std::optional<TaskCall> initializer;      ///< run once in each worker before any task
     int maxtasksperchild = 0;                 ///< 0: workers live as long as the pool
-    std::optional<StartMethod> start_method;  ///< workers are forked for now
+    std::optional<StartMethod> start_method;  ///< how workers start (default: get_start_method())
     int retries = 0;                          ///< re-runs of a task whose worker died
 };
 
