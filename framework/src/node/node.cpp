@@ -25,6 +25,7 @@ std::mutex& node_mutex() {
 }
 Node* g_node = nullptr;
 pid_t g_node_pid = 0;
+pid_t g_shut_down_pid = 0;  // this process's node has shut down at exit: never rebuild it
 std::atomic<std::uint64_t> g_generation{1};
 
 // One context per node, never terminated (see ~Node); kept reachable for leak checkers.
@@ -43,6 +44,11 @@ std::string error_payload(std::string_view kind, std::string_view message) {
 Node& Node::get() {
     if (g_node != nullptr && g_node_pid == ::getpid()) return *g_node;
     std::lock_guard lock(node_mutex());
+    if (g_shut_down_pid == ::getpid()) {
+        // A thread still running during exit: rebuilding the node now would use a session
+        // that static destruction is taking apart.
+        throw ActorDownError("this process's mpact node has shut down: the program is exiting");
+    }
     if (g_node == nullptr || g_node_pid != ::getpid()) {
         g_node = new Node();
         g_node_pid = ::getpid();
@@ -72,6 +78,7 @@ void Node::shutdown_current() noexcept {
     {
         std::lock_guard lock(node_mutex());
         if (g_node == nullptr || g_node_pid != ::getpid()) return;
+        g_shut_down_pid = ::getpid();
         node = g_node;
         g_node = nullptr;
         g_node_pid = 0;

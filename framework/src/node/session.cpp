@@ -18,7 +18,9 @@ namespace mpact::detail {
 
 namespace {
 
-std::optional<Session> g_session;
+// Never destroyed: threads still running while the program exits may read it after static
+// destructors have run (found by ASan).
+std::optional<Session>& g_session = *new std::optional<Session>();
 std::mutex g_session_mutex;
 
 std::string random_bytes(std::size_t n) {
