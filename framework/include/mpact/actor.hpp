@@ -25,6 +25,8 @@
 #include <mpact/time.hpp>
 #include <mpact/type_name.hpp>
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -117,6 +119,9 @@ protected:
     void stop(std::string reason = "normal");
     /// Delivers a Down to on_down() when `ref` (or its process) ends.
     void monitor(const ActorRef& ref);
+    /// Delivers a Down (empty name, reason "process N ended") to on_down() when local
+    /// process `pid` ends, soon if it already has. For clients that are not actors.
+    void monitor_process(pid_t pid);
     /// The actor that sent the message being handled; invalid if it came from a non-actor.
     [[nodiscard]] const ActorRef& sender() const noexcept { return sender_; }
     /// Runs `fn` on this actor's thread after `delay`; returns an id for cancel_timer.

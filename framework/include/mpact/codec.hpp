@@ -26,12 +26,30 @@ namespace detail {
 [[nodiscard]] std::string describe_msgpack(const msgpack::object& obj);
 }  // namespace detail
 
+namespace detail {
+/// A msgpack output stream appending to a std::string (no intermediate buffer to copy out).
+struct StringWriter {
+    std::string& out;
+    void write(const char* data, std::size_t size) { out.append(data, size); }
+};
+}  // namespace detail
+
 /// Serialises `value` to msgpack bytes.
 template <class T>
 [[nodiscard]] std::string pack(const T& value) {
-    msgpack::sbuffer buffer;
-    msgpack::pack(buffer, value);
-    return std::string(buffer.data(), buffer.size());
+    std::string out;
+    detail::StringWriter writer{out};
+    msgpack::pack(writer, value);
+    return out;
+}
+
+/// Appends the msgpack bytes of `value` to `out`; returns how many were appended.
+template <class T>
+std::size_t pack_append(std::string& out, const T& value) {
+    auto before = out.size();
+    detail::StringWriter writer{out};
+    msgpack::pack(writer, value);
+    return out.size() - before;
 }
 
 /// Deserialises msgpack bytes into T. Throws ProtocolError (naming the expected type) when

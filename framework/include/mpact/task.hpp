@@ -16,6 +16,7 @@
 #include <mpact/type_name.hpp>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -81,7 +82,9 @@ struct TaskTraits<Fn> {
 template <auto Fn, const char* Name>
 std::string invoke_packed(std::string_view packed_args) {
     using Traits = TaskTraits<Fn>;
-    typename Traits::Args args;
+    // Built by as<>, not default-constructed then filled: a handle such as mpact::Queue
+    // creates its queue when default-constructed, so it is rebuilt from the wire instead.
+    std::optional<typename Traits::Args> args;
     try {
         auto handle = unpack_bounded(packed_args, DecodeLimits{});
         const auto& obj = handle.get();
@@ -90,15 +93,15 @@ std::string invoke_packed(std::string_view packed_args) {
             obj.via.array.size != std::tuple_size_v<typename Traits::Args>) {
             throw_bad_arguments(Name, Traits::arguments(), packed_args);
         }
-        obj.convert(args);
+        args.emplace(obj.as<typename Traits::Args>());
     } catch (const msgpack::type_error&) {
         throw_bad_arguments(Name, Traits::arguments(), packed_args);
     }
     if constexpr (std::is_void_v<typename Traits::Result>) {
-        std::apply(Fn, std::move(args));
+        std::apply(Fn, std::move(*args));
         return pack(msgpack::type::nil_t{});
     } else {
-        return pack(std::apply(Fn, std::move(args)));
+        return pack(std::apply(Fn, std::move(*args)));
     }
 }
 

@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 
 #include "node/node.hpp"
+#include "node/session.hpp"
 
 namespace mpact::detail {
 
@@ -147,6 +148,17 @@ void ActorHost::monitor(const ActorRef& ref) {
                         });
 }
 
+void ActorHost::monitor_process(pid_t pid) {
+    std::weak_ptr<ActorHost> weak = shared_from_this();
+    node_.process_watch().watch(pid, [weak, pid, this] {
+        auto self = weak.lock();
+        if (!self) return;
+        self->deliver_down(
+            Down{endpoint_for_pid(pid), {}, "process " + std::to_string(pid) + " ended"});
+        node_.mailbox().drain();
+    });
+}
+
 std::uint64_t ActorHost::start_timer(Duration delay, std::function<void()> fn) {
     auto id = ++next_timer_;
     auto timer = std::make_unique<boost::asio::steady_timer>(node_.io(), delay);
@@ -184,6 +196,9 @@ void Actor::stop(std::string reason) {
 }
 void Actor::monitor(const ActorRef& ref) {
     if (host_) host_->monitor(ref);
+}
+void Actor::monitor_process(pid_t pid) {
+    if (host_) host_->monitor_process(pid);
 }
 std::uint64_t Actor::start_timer(Duration delay, std::function<void()> fn) {
     if (!host_) throw ValueError("start_timer() needs a spawned actor");

@@ -33,6 +33,8 @@ public:
     void add_watcher(std::function<void(const Down&)> on_down);
     // Makes this actor's on_down() see `ref`'s end.
     void monitor(const ActorRef& ref);
+    // Makes this actor's on_down() see local process `pid` end.
+    void monitor_process(pid_t pid);
     std::uint64_t start_timer(Duration delay, std::function<void()> fn);
     void cancel_timer(std::uint64_t id);
 

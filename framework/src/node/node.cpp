@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "node/actor_host.hpp"
+#include "node/exit_hooks.hpp"
 #include "node/session.hpp"
 #include "transport/link.hpp"
 #include "transport/pidfd.hpp"
@@ -74,6 +75,7 @@ void Node::forget_after_fork() noexcept {
 }
 
 void Node::shutdown_current() noexcept {
+    run_exit_hooks();  // they may still need the node
     Node* node = nullptr;
     {
         std::lock_guard lock(node_mutex());

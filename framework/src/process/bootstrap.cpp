@@ -11,6 +11,7 @@
 #include <mpact/task.hpp>
 
 #include "errors/demangle.hpp"
+#include "node/exit_hooks.hpp"
 #include "node/session.hpp"
 
 namespace mpact::detail {
@@ -76,6 +77,7 @@ int run_bootstrapped(const Bootstrap& boot) {
                   << std::endl;
         code = 1;
     }
+    run_exit_hooks();  // while this thread's links still exist (exit() destroys them first)
     std::cout.flush();
     std::fflush(nullptr);
     return code;

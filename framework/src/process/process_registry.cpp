@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <new>
 
+#include "node/exit_hooks.hpp"
 #include "process/bootstrap.hpp"
 #include "process/process_state.hpp"
 
@@ -41,6 +42,7 @@ std::vector<std::shared_ptr<ProcessState>> live_children() {
 }
 
 void finish_children() noexcept {
+    run_exit_hooks();  // buffered queue puts may be what the children are waiting for
     std::vector<std::shared_ptr<ProcessState>> children;
     {
         std::lock_guard lock(g_children_mutex);
