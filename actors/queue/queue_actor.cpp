@@ -1,0 +1,282 @@
+#include "queue_actor.hpp"
+
+#include "transport/pidfd.hpp"
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+
+namespace mpact::detail {
+
+using namespace queue_protocol;
+
+namespace {
+// A batch stops growing past this many bytes (it always holds at least one item).
+constexpr std::size_t kMaxBatchBytes = std::size_t{4} << 20;
+
+bool sizes_match(const Items& items) {
+    std::uint64_t total = 0;
+    for (auto s : items.sizes) total += s;
+    return total == items.bytes.size();
+}
+}  // namespace
+
+QueueActor::QueueActor(std::size_t maxsize, bool joinable)
+    : maxsize_(maxsize), joinable_(joinable) {
+    handle([this](Put& put, Reply<Nil> reply) { on_put(put, std::move(reply)); });
+    handle([this](const Get& get, Reply<Batch> reply) { on_get(get, std::move(reply)); });
+    handle([this](const Return& ret) { on_return(ret); });
+    handle([this](const Size&) { return static_cast<std::uint64_t>(count_); });
+    handle([this](const TaskDone&) {
+        if (!joinable_) throw ValueError("task_done() on a queue that is not a JoinableQueue");
+        if (unfinished_ == 0) throw ValueError("task_done() called more times than items were put");
+        if (--unfinished_ == 0) finish_tasks();
+    });
+    handle([this](const Join& join, Reply<Nil> reply) {
+        if (!joinable_) {
+            reply.fail(ValueError("join() on a queue that is not a JoinableQueue"));
+            return;
+        }
+        if (unfinished_ == 0) {
+            reply(Nil{});
+            return;
+        }
+        watch(join.pid);
+        auto ticket = ++next_ticket_;
+        Parked<Nil> parked{.pid = join.pid, .reply = std::move(reply)};
+        if (join.wait_us >= 0) {
+            parked.timer = start_timer(std::chrono::microseconds(join.wait_us), [this, ticket] {
+                auto it = joiners_.find(ticket);
+                if (it == joiners_.end()) return;
+                it->second.reply.fail(
+                    TimeoutError("JoinableQueue.join() timed out with tasks unfinished"));
+                joiners_.erase(it);
+            });
+        }
+        joiners_.emplace(ticket, std::move(parked));
+    });
+}
+
+void QueueActor::on_put(Put& put, Reply<Nil> reply) {
+    if (put.items.sizes.empty() || !sizes_match(put.items)) {
+        reply.fail(ProtocolError("queue Put: item sizes do not add up to the bytes sent"));
+        return;
+    }
+    watch(put.pid);
+    if (maxsize_ == 0 || (has_room() && putters_.empty())) {
+        append(std::move(put.items), put.pid);
+        reply(Nil{});
+        serve();
+        return;
+    }
+    if (put.wait_us == 0) {
+        reply.fail(Full("the queue is full (maxsize " + std::to_string(maxsize_) + ")"));
+        return;
+    }
+    auto ticket = ++next_ticket_;
+    Parked<Nil> parked{.pid = put.pid, .reply = std::move(reply), .items = std::move(put.items)};
+    if (put.wait_us > 0) {
+        parked.timer = start_timer(std::chrono::microseconds(put.wait_us), [this, ticket] {
+            auto it = putters_.find(ticket);
+            if (it == putters_.end()) return;
+            it->second.reply.fail(
+                Full("the queue stayed full (maxsize " + std::to_string(maxsize_) + ")"));
+            putters_.erase(it);
+        });
+    }
+    putters_.emplace(ticket, std::move(parked));
+}
+
+void QueueActor::on_get(const Get& get, Reply<Batch> reply) {
+    if (dead_consumers_.contains(get.consumer)) return;  // its process ended meanwhile
+    watch(get.pid);
+    consumers_[get.consumer] = get.pid;
+    // A consumer asks again only when it is done with (or never got) its last batch, and
+    // has at most one request parked here: an older one timed out on its side.
+    std::erase_if(getters_, [&](auto& entry) {
+        if (entry.second.consumer != get.consumer) return false;
+        cancel_timer(entry.second.timer);
+        return true;
+    });
+    settle(get.consumer, get.ack);
+    serve();
+    if (count_ > 0) {
+        reply(lease(get.consumer, get.pid, std::max<std::size_t>(get.max, 1)));
+        serve();
+        return;
+    }
+    if (get.wait_us == 0) {
+        reply.fail(Empty("the queue is empty"));
+        return;
+    }
+    auto ticket = ++next_ticket_;
+    Parked<Batch> parked{.pid = get.pid,
+                         .reply = std::move(reply),
+                         .consumer = get.consumer,
+                         .max = std::max<std::uint32_t>(get.max, 1)};
+    if (get.wait_us > 0) {
+        parked.timer = start_timer(std::chrono::microseconds(get.wait_us), [this, ticket] {
+            auto it = getters_.find(ticket);
+            if (it == getters_.end()) return;
+            it->second.reply.fail(Empty("the queue stayed empty"));
+            getters_.erase(it);
+        });
+    }
+    getters_.emplace(ticket, std::move(parked));
+}
+
+void QueueActor::on_return(const Return& ret) {
+    auto it = leases_.find(ret.consumer);
+    if (it == leases_.end() || it->second.id != ret.lease) return;  // settled already
+    auto runs = std::move(it->second.runs);
+    leases_.erase(it);
+    requeue(std::move(runs), ret.used);
+    serve();
+}
+
+void QueueActor::on_down(const Down& down) {
+    pid_t pid = ActorRef(down.endpoint, down.name).pid();
+    if (pid == 0) return;
+    watched_.erase(pid);
+    for (auto it = consumers_.begin(); it != consumers_.end();) {
+        if (it->second != pid) {
+            ++it;
+            continue;
+        }
+        dead_consumers_.insert(it->first);
+        if (auto lease = leases_.find(it->first); lease != leases_.end()) {
+            requeue(std::move(lease->second.runs), 0);  // it may have died before reading it
+            leases_.erase(lease);
+        }
+        it = consumers_.erase(it);
+    }
+    auto drop_pid = [&](auto& parked) {
+        std::erase_if(parked, [&](auto& entry) {
+            if (entry.second.pid != pid) return false;
+            cancel_timer(entry.second.timer);
+            return true;
+        });
+    };
+    drop_pid(getters_);
+    drop_pid(putters_);
+    drop_pid(joiners_);
+    serve();
+}
+
+void QueueActor::append(Items&& items, pid_t /*pid*/) {
+    ItemRun run{.seq = next_seq_, .sizes = std::move(items.sizes), .bytes = std::move(items.bytes)};
+    next_seq_ += run.sizes.size();
+    count_ += run.sizes.size();
+    if (joinable_) unfinished_ += run.sizes.size();
+    runs_.push_back(std::move(run));
+}
+
+void QueueActor::requeue(std::vector<ItemRun>&& runs, std::size_t used) {
+    for (auto& run : runs) {
+        while (used > 0 && run.left() > 0) {
+            run.offset += run.sizes[run.first++];
+            ++run.seq;
+            --used;
+        }
+        if (run.left() == 0) continue;
+        count_ += run.left();
+        auto at = std::upper_bound(runs_.begin(), runs_.end(), run.seq,
+                                   [](std::uint64_t seq, const ItemRun& r) { return seq < r.seq; });
+        runs_.insert(at, std::move(run));
+    }
+}
+
+void QueueActor::settle(std::uint64_t consumer, std::uint64_t ack) {
+    auto it = leases_.find(consumer);
+    if (it == leases_.end()) return;
+    if (it->second.id != ack) requeue(std::move(it->second.runs), 0);  // never received
+    leases_.erase(it);
+}
+
+Batch QueueActor::lease(std::uint64_t consumer, pid_t pid, std::size_t max) {
+    Batch batch;
+    batch.lease = ++next_lease_;
+    Lease held{.id = batch.lease, .pid = pid, .runs = {}};
+    std::size_t bytes = 0;
+    while (max > 0 && !runs_.empty()) {
+        auto& run = runs_.front();
+        std::size_t take = 0, size = 0;
+        while (take < std::min(max, run.left())) {
+            auto next = run.sizes[run.first + take];
+            if (bytes + size > 0 && bytes + size + next > kMaxBatchBytes) break;
+            size += next;
+            ++take;
+        }
+        if (take == 0) break;
+        auto begin = run.sizes.begin() + static_cast<std::ptrdiff_t>(run.first);
+        batch.items.sizes.insert(batch.items.sizes.end(), begin,
+                                 begin + static_cast<std::ptrdiff_t>(take));
+        batch.items.bytes.append(run.bytes, run.offset, size);
+        if (take == run.left()) {
+            held.runs.push_back(std::move(run));
+            runs_.pop_front();
+        } else {
+            ItemRun part{.seq = run.seq,
+                         .sizes = std::vector<std::uint32_t>(
+                             begin, begin + static_cast<std::ptrdiff_t>(take)),
+                         .bytes = run.bytes.substr(run.offset, size)};
+            held.runs.push_back(std::move(part));
+            run.first += take;
+            run.offset += size;
+            run.seq += take;
+        }
+        count_ -= take;
+        max -= take;
+        bytes += size;
+        if (bytes >= kMaxBatchBytes) break;
+    }
+    leases_[consumer] = std::move(held);
+    return batch;
+}
+
+void QueueActor::serve() {
+    bool progress = true;
+    while (progress) {
+        progress = false;
+        while (count_ > 0 && !getters_.empty()) {
+            auto it = getters_.begin();
+            auto& g = it->second;
+            cancel_timer(g.timer);
+            // A getter that died while parked must not take items with it (its Down may
+            // still be on the way).
+            bool alive = g.pid == ::getpid() || process_running(g.pid);
+            if (alive && !g.reply.expired()) {
+                // Share what there is among the waiting getters, in their order.
+                std::size_t share = (count_ + getters_.size() - 1) / getters_.size();
+                g.reply(lease(g.consumer, g.pid, std::min<std::size_t>(g.max, share)));
+                progress = true;
+            }
+            getters_.erase(it);
+        }
+        while (!putters_.empty() && has_room()) {
+            auto it = putters_.begin();
+            cancel_timer(it->second.timer);
+            if (!it->second.reply.expired()) {
+                append(std::move(it->second.items), it->second.pid);
+                it->second.reply(Nil{});
+                progress = true;
+            }
+            putters_.erase(it);
+        }
+    }
+}
+
+void QueueActor::watch(pid_t pid) {
+    if (pid <= 0 || pid == ::getpid() || !watched_.insert(pid).second) return;
+    monitor_process(pid);
+}
+
+void QueueActor::finish_tasks() {
+    for (auto& [ticket, joiner] : joiners_) {
+        cancel_timer(joiner.timer);
+        joiner.reply(Nil{});
+    }
+    joiners_.clear();
+}
+
+}  // namespace mpact::detail

@@ -1,0 +1,278 @@
+#include "queue_client.hpp"
+
+#include "node/exit_hooks.hpp"
+#include "node/node.hpp"
+#include <unistd.h>
+
+#include <mpact/errors.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <future>
+#include <new>
+#include <random>
+#include <tuple>
+#include <unordered_map>
+
+namespace mpact::detail {
+
+using namespace queue_protocol;
+using namespace std::chrono_literals;
+
+namespace {
+
+// The broker answers a timed get/put itself (Empty/Full at the deadline); the caller waits
+// this much longer before deciding the broker is not answering at all.
+constexpr Duration kGrace = 2s;
+// How long process exit may wait for buffered puts, and for unused items to go back.
+constexpr Duration kExitFlush = 30s;
+constexpr Duration kExitReturn = 5s;
+constexpr std::uint32_t kMaxPrefetch = 4096;
+
+std::int64_t wait_us(std::optional<Duration> timeout, bool block) {
+    if (!block) return 0;
+    if (!timeout) return -1;
+    return std::max<std::int64_t>(
+        0, std::chrono::duration_cast<std::chrono::microseconds>(*timeout).count());
+}
+
+std::optional<Deadline> reply_deadline(std::optional<Duration> timeout, bool block) {
+    if (!block) return deadline_after(kGrace);
+    if (!timeout) return std::nullopt;
+    return deadline_after(std::max(*timeout, Duration::zero()) + kGrace);
+}
+
+std::uint64_t random_id() {
+    // Seeded per process: a forked child must not draw its parent's next numbers.
+    static thread_local std::mt19937_64 rng;
+    static thread_local pid_t seeded_for = 0;
+    if (seeded_for != ::getpid()) {
+        seeded_for = ::getpid();
+        rng.seed((std::uint64_t{std::random_device{}()} << 32) ^ std::random_device{}() ^
+                 static_cast<std::uint64_t>(seeded_for));
+    }
+    std::uint64_t id = 0;
+    while (id == 0) id = rng();
+    return id;
+}
+
+bool well_formed(const Items& items) {
+    std::uint64_t total = 0;
+    for (auto s : items.sizes) total += s;
+    return total == items.bytes.size();
+}
+
+std::exception_ptr error_from(std::string_view payload) {
+    try {
+        auto [kind, message, stack] =
+            unpack<std::tuple<std::string, std::string, std::string>>(payload);
+        throw_error(kind, message, stack);
+    } catch (...) {
+        return std::current_exception();
+    }
+}
+
+struct Registry {
+    std::mutex mutex;
+    pid_t pid = ::getpid();
+    std::unordered_map<std::string, std::shared_ptr<QueueClient>> clients;
+};
+Registry& registry() {
+    static auto* r = new Registry();  // never destroyed: exit hooks use it
+    return *r;
+}
+
+}  // namespace
+
+QueueClient::QueueClient(ActorRef broker, bool bounded)
+    : broker_(std::move(broker)),
+      bounded_(bounded),
+      pid_(::getpid()),
+      generation(Node::generation()),
+      consumer_id_(random_id()) {}
+
+std::shared_ptr<QueueClient> QueueClient::of(const ActorRef& broker, bool bounded) {
+    auto& r = registry();
+    if (r.pid != ::getpid()) {
+        // A forked child: the parent's clients (their batches, their leases) stay the
+        // parent's. Leak them rather than run their destructors here.
+        new (&r.mutex) std::mutex();
+        static_cast<void>(new decltype(r.clients)(std::move(r.clients)));
+        r.clients = {};
+        r.pid = ::getpid();
+    }
+    std::lock_guard lock(r.mutex);
+    auto key = broker.endpoint() + '#' + broker.name();
+    auto& client = r.clients[key];
+    if (!client) {
+        client = std::make_shared<QueueClient>(broker, bounded);
+        at_process_exit([weak = std::weak_ptr<QueueClient>(client)] {
+            if (auto c = weak.lock()) c->finish();
+        });
+    }
+    return client;
+}
+
+void QueueClient::check_open() const {
+    if (closed_) throw ValueError("the queue is closed in this process (close() was called)");
+}
+
+void QueueClient::put(std::string_view packed, std::optional<Duration> timeout, bool block) {
+    check_open();
+    if (bounded_) {
+        // Room is the broker's to grant: the put waits there, and only there.
+        Put put{pid_, Items{{static_cast<std::uint32_t>(packed.size())}, std::string(packed)},
+                wait_us(timeout, block)};
+        try {
+            request_message(broker_, type_name<Put>(), pack(put), reply_deadline(timeout, block));
+        } catch (const TimeoutError&) {
+            throw Full("put() timed out: the queue stayed full");
+        }
+        return;
+    }
+    std::unique_lock lock(mutex_);
+    if (failure_) std::rethrow_exception(failure_);
+    buffer_.sizes.push_back(static_cast<std::uint32_t>(packed.size()));
+    buffer_.bytes.append(packed);
+    ++accepted_;
+    if (sending_) return;  // the batch in flight will send this one next
+    sending_ = true;
+    lock.unlock();
+    auto& node = Node::get();
+    node.post([self = shared_from_this()] { self->send_batch(); });
+}
+
+void QueueClient::send_batch() {
+    Items batch;
+    {
+        std::lock_guard lock(mutex_);
+        if (buffer_.sizes.empty()) {
+            sending_ = false;
+            flushed_.notify_all();
+            return;
+        }
+        std::swap(batch, buffer_);
+    }
+    auto count = batch.sizes.size();
+    auto payload = pack(Put{pid_, std::move(batch), -1});
+    Node::get().request_async(
+        broker_, type_name<Put>(), std::move(payload), std::nullopt,
+        [self = shared_from_this(), count](Kind kind, std::string_view reply) {
+            {
+                std::lock_guard lock(self->mutex_);
+                self->delivered_ += count;
+                if (kind != Kind::reply && !self->failure_) self->failure_ = error_from(reply);
+            }
+            self->flushed_.notify_all();
+            self->send_batch();
+        });
+}
+
+bool QueueClient::flush(std::optional<Deadline> deadline) {
+    std::unique_lock lock(mutex_);
+    auto done = [this] { return delivered_ >= accepted_; };
+    if (!deadline) {
+        flushed_.wait(lock, done);
+        return true;
+    }
+    return flushed_.wait_until(lock, *deadline, done);
+}
+
+bool QueueClient::get(std::optional<Duration> timeout, bool block,
+                      const std::function<void(std::string_view)>& take) {
+    check_open();
+    std::unique_lock turn(get_mutex_, std::defer_lock);
+    if (!block) {
+        if (!turn.try_lock()) return false;
+    } else if (!timeout) {
+        turn.lock();
+    } else if (!turn.try_lock_for(*timeout)) {
+        return false;
+    }
+    if (next_ >= held_.sizes.size()) {
+        // Prefetch adapts: a consumer that used its last batch quickly asks for more at once;
+        // a slow one takes one item at a time, leaving the rest to other consumers.
+        if (auto used = held_.sizes.size(); used > 0) {
+            auto per_item = (Clock::now() - batch_at_) / used;
+            if (used >= prefetch_ && per_item < 20us) {
+                prefetch_ = std::min(prefetch_ * 4, kMaxPrefetch);
+            } else if (per_item > 2ms) {
+                prefetch_ = std::max<std::uint32_t>(prefetch_ / 4, 1);
+            }
+        }
+        Get request{consumer_id_, pid_, prefetch_, lease_, wait_us(timeout, block)};
+        lease_ = 0;  // acknowledged by this request
+        held_ = {};
+        next_ = offset_ = 0;
+        std::string reply;
+        try {
+            reply = request_message(broker_, type_name<Get>(), pack(request),
+                                    reply_deadline(timeout, block));
+        } catch (const Empty&) {
+            return false;
+        } catch (const TimeoutError&) {
+            return false;
+        }
+        auto batch = unpack<Batch>(reply);
+        if (batch.items.sizes.empty() || !well_formed(batch.items)) {
+            throw ProtocolError("queue broker sent a malformed batch");
+        }
+        lease_ = batch.lease;
+        held_ = std::move(batch.items);
+        batch_at_ = Clock::now();
+    }
+    auto size = held_.sizes[next_++];
+    std::string_view bytes(held_.bytes.data() + offset_, size);
+    offset_ += size;
+    take(bytes);  // a malformed item throws here, after it has been consumed
+    return true;
+}
+
+std::size_t QueueClient::held() {
+    std::unique_lock turn(get_mutex_, std::try_to_lock);
+    if (!turn.owns_lock()) return 0;  // a getter holds nothing while it waits
+    return held_.sizes.size() - next_;
+}
+
+void QueueClient::give_back(std::optional<Deadline> deadline) {
+    std::unique_lock turn(get_mutex_, std::defer_lock);
+    if (deadline ? !turn.try_lock_until(*deadline) : (turn.lock(), false)) return;
+    if (lease_ == 0) return;
+    Return ret{consumer_id_, lease_, static_cast<std::uint32_t>(next_)};
+    lease_ = 0;
+    held_ = {};
+    next_ = offset_ = 0;
+    // Sent by the I/O thread: at process exit this thread's own links may be gone already
+    // (thread-local destructors run before exit hooks).
+    auto answered = std::make_shared<std::promise<void>>();
+    auto future = answered->get_future();
+    try {
+        auto& node = Node::get();
+        node.post([&node, broker = broker_, payload = pack(ret), answered] {
+            node.request_async(broker, type_name<Return>(), payload, std::nullopt,
+                               [answered](Kind, std::string_view) { answered->set_value(); });
+        });
+    } catch (const Error&) {
+        return;  // no node any more: nothing is left to give back to
+    }
+    if (deadline) {
+        static_cast<void>(future.wait_until(*deadline));
+    } else {
+        future.wait();
+    }
+}
+
+void QueueClient::close() {
+    closed_ = true;
+    give_back(deadline_after(kExitReturn));
+}
+
+void QueueClient::finish() noexcept {
+    try {
+        if (!cancel_join_) flush(deadline_after(kExitFlush));
+        give_back(deadline_after(kExitReturn));
+    } catch (...) {
+    }
+}
+
+}  // namespace mpact::detail

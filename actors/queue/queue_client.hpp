@@ -1,0 +1,78 @@
+#pragma once
+// QueueClient: one process's side of one queue, shared by every handle to that queue in the
+// process. As a producer it buffers puts and keeps one batch in flight to the broker (the
+// node's I/O thread sends it and, when it is acknowledged, the next one: Python's feeder
+// thread without the thread). As a consumer it holds the current lease of items taken from
+// the broker and gives back what it did not use when the process ends.
+#include "protocol.hpp"
+#include <sys/types.h>
+
+#include <mpact/actor_ref.hpp>
+#include <mpact/time.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace mpact::detail {
+
+struct QueueClient : std::enable_shared_from_this<QueueClient> {
+    QueueClient(ActorRef broker, bool bounded);
+
+    // The client of `broker` in this process, made on first use.
+    static std::shared_ptr<QueueClient> of(const ActorRef& broker, bool bounded);
+
+    void put(std::string_view packed, std::optional<Duration> timeout, bool block);
+    bool get(std::optional<Duration> timeout, bool block,
+             const std::function<void(std::string_view)>& take);
+    // Items this process holds, taken from the broker but not yet returned by get().
+    std::size_t held();
+    // Waits until every buffered put is acknowledged; false if `deadline` passed first.
+    bool flush(std::optional<Deadline> deadline);
+    void close();
+    void cancel_join() { cancel_join_ = true; }
+    void check_open() const;
+    // At process exit: deliver buffered puts (unless cancelled), give back unused items.
+    void finish() noexcept;
+
+  private:
+    void send_batch();  // on the I/O thread
+    void give_back(std::optional<Deadline> deadline);
+
+    const ActorRef broker_;
+    const bool bounded_;
+    const pid_t pid_;
+
+  public:
+    const std::uint64_t generation;  // Node::generation() when made: stale in a forked child
+
+  private:
+    // Producer: buffered puts and the batch in flight.
+    std::mutex mutex_;
+    std::condition_variable flushed_;
+    queue_protocol::Items buffer_;
+    std::uint64_t accepted_ = 0;   // items put by this process
+    std::uint64_t delivered_ = 0;  // of those, acknowledged by the broker (or failed)
+    bool sending_ = false;
+    std::exception_ptr failure_;  // the broker refused or vanished
+    std::atomic<bool> closed_{false};
+    std::atomic<bool> cancel_join_{false};
+
+    // Consumer: the current lease (getters of this process take turns).
+    std::timed_mutex get_mutex_;
+    std::uint64_t consumer_id_;
+    std::uint64_t lease_ = 0;
+    queue_protocol::Items held_;
+    std::size_t next_ = 0, offset_ = 0;
+    std::uint32_t prefetch_ = 1;
+    Deadline batch_at_{};
+};
+
+}  // namespace mpact::detail

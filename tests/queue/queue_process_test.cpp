@@ -1,0 +1,238 @@
+// Queues across real processes: handles passed to children under every start method, the
+// seed's join-before-get case, bounded queues blocking other processes, exactly-once
+// delivery with many producers and consumers, and SIGKILLed producers and consumers.
+#include "support/support.hpp"
+#include <signal.h>
+#include <unistd.h>
+
+#include <mpact/process.hpp>
+#include <mpact/queue.hpp>
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr mpact::StartMethod kMethods[] = {mpact::StartMethod::fork, mpact::StartMethod::spawn,
+                                           mpact::StartMethod::forkserver};
+
+void put_range(mpact::Queue<int> q, int first, int count) {
+    for (int i = first; i < first + count; ++i) q.put(i);
+}
+MPACT_TASK(put_range);
+
+void put_big(mpact::Queue<std::string> q, int bytes) {
+    q.put(std::string(static_cast<std::size_t>(bytes), 'x'));
+}
+MPACT_TASK(put_big);
+
+// Sums what it gets until -1, then reports (count, sum) on `out`.
+void sum_until_sentinel(mpact::Queue<int> in, mpact::Queue<std::vector<long>> out) {
+    long count = 0, sum = 0;
+    for (int v = in.get(); v != -1; v = in.get()) {
+        ++count;
+        sum += v;
+    }
+    out.put({count, sum});
+}
+MPACT_TASK(sum_until_sentinel);
+
+void echo_words(mpact::Queue<std::string> in, mpact::Queue<std::string> out) {
+    for (auto w = in.get(30s); w != "DONE"; w = in.get(30s)) out.put(w + "!");
+}
+MPACT_TASK(echo_words);
+
+// Says it is ready, then waits in get() forever (until killed).
+void get_forever(mpact::Queue<int> q, mpact::Queue<int> ready) {
+    ready.put(::getpid());
+    static_cast<void>(q.get());
+    ::pause();
+}
+MPACT_TASK(get_forever);
+
+// Puts `count` items of `bytes` bytes, item i made of the letter 'a' + i % 26.
+void put_letters(mpact::Queue<std::string> q, int count, int bytes) {
+    for (int i = 0; i < count; ++i) {
+        q.put(std::string(static_cast<std::size_t>(bytes), static_cast<char>('a' + i % 26)));
+    }
+}
+MPACT_TASK(put_letters);
+
+void work_and_confirm(mpact::JoinableQueue<int> q, mpact::Queue<int> done) {
+    while (true) {
+        int v = q.get(30s);
+        if (v < 0) {
+            q.task_done();
+            return;
+        }
+        done.put(v);
+        q.task_done();
+    }
+}
+MPACT_TASK(work_and_confirm);
+
+}  // namespace
+
+TEST_CASE("a queue passed to a child works under every start method" * doctest::timeout(120)) {
+    for (auto method : kMethods) {
+        CAPTURE(mpact::to_string(method));
+        mpact::Queue<std::string> in, out;
+        mpact::Process p({.start_method = method}, echo_words, in, out);
+        p.start();
+        for (auto w : {"spam", "eggs", "ham"}) in.put(w);
+        in.put("DONE");
+        CHECK(out.get(30s) == "spam!");
+        CHECK(out.get(30s) == "eggs!");
+        CHECK(out.get(30s) == "ham!");
+        REQUIRE(p.join(30s));
+        CHECK(p.exitcode().value_or(-1000) == 0);
+    }
+}
+
+TEST_CASE("a child puts a 1,000,000-byte item and the parent joins it before getting" *
+          doctest::timeout(120)) {
+    // Python deadlocks here: the child's feeder cannot flush into a pipe nobody reads.
+    for (auto method : kMethods) {
+        CAPTURE(mpact::to_string(method));
+        mpact::Queue<std::string> q;
+        mpact::Process p({.start_method = method}, put_big, q, 1'000'000);
+        p.start();
+        REQUIRE(p.join(60s));
+        CHECK(p.exitcode().value_or(-1000) == 0);
+        CHECK(q.get(10s).size() == 1'000'000);
+    }
+}
+
+TEST_CASE("a producer that exits right after putting delivers every item" * doctest::timeout(120)) {
+    // design §9.1: nothing relies on ZeroMQ's linger; the last batch is acknowledged first.
+    for (int round = 0; round < 5; ++round) {
+        CAPTURE(round);
+        mpact::Queue<int> q;
+        mpact::Process p({.start_method = mpact::StartMethod::fork}, put_range, q, 0, 100'000);
+        p.start();
+        REQUIRE(p.join(60s));
+        REQUIRE(p.exitcode() == 0);
+        long sum = 0;
+        for (int i = 0; i < 100'000; ++i) sum += q.get(10s);
+        CHECK(sum == 100'000L * 99'999 / 2);
+        CHECK_FALSE(q.try_get().has_value());
+    }
+}
+
+TEST_CASE("many producers and consumers in other processes: each item exactly once" *
+          doctest::timeout(120)) {
+    constexpr int kProducers = 3, kConsumers = 3, kEach = 20'000;
+    mpact::Queue<int> q;
+    mpact::Queue<std::vector<long>> reports;
+    std::vector<mpact::Process> procs;
+    for (int c = 0; c < kConsumers; ++c)
+        procs.emplace_back(mpact::ProcessOptions{}, sum_until_sentinel, q, reports);
+    for (int p = 0; p < kProducers; ++p)
+        procs.emplace_back(mpact::ProcessOptions{}, put_range, q, p * kEach, kEach);
+    for (auto& p : procs) p.start();
+    for (int p = kConsumers; p < kConsumers + kProducers; ++p) REQUIRE(procs[p].join(60s));
+    for (int c = 0; c < kConsumers; ++c) q.put(-1);
+    long count = 0, sum = 0;
+    for (int c = 0; c < kConsumers; ++c) {
+        auto r = reports.get(60s);
+        count += r[0];
+        sum += r[1];
+    }
+    const long n = long{kProducers} * kEach;
+    CHECK(count == n);
+    CHECK(sum == n * (n - 1) / 2);
+    for (auto& p : procs) {
+        REQUIRE(p.join(30s));
+        CHECK(p.exitcode().value_or(-1000) == 0);
+    }
+}
+
+TEST_CASE("a bounded queue blocks a producer in another process until there is room" *
+          doctest::timeout(120)) {
+    mpact::Queue<int> q(2);
+    mpact::Process p({.start_method = mpact::StartMethod::forkserver}, put_range, q, 0, 10);
+    p.start();
+    REQUIRE(mpact::test::eventually([&] { return q.full(); }, 30s));
+    CHECK(q.qsize() == 2);
+    CHECK(p.is_alive());  // blocked in put(), with 8 items still to go
+    for (int i = 0; i < 10; ++i) CHECK(q.get(30s) == i);
+    REQUIRE(p.join(30s));
+    CHECK(p.exitcode().value_or(-1000) == 0);
+}
+
+TEST_CASE("a consumer SIGKILLed while blocked in get loses nothing" * doctest::timeout(120)) {
+    for (auto method : kMethods) {
+        CAPTURE(mpact::to_string(method));
+        mpact::Queue<int> q, ready;
+        mpact::Process p({.start_method = method}, get_forever, q, ready);
+        p.start();
+        CHECK(ready.get(30s) == *p.pid());
+        p.kill();
+        REQUIRE(p.join(30s));
+        for (int i = 0; i < 5; ++i) q.put(i);
+        for (int i = 0; i < 5; ++i) CHECK(q.get(10s) == i);
+        CHECK_FALSE(q.try_get(200ms).has_value());
+    }
+}
+
+TEST_CASE("items leased to a consumer that dies go back to the queue, in order" *
+          doctest::timeout(120)) {
+    mpact::Queue<int> q, ready;
+    mpact::Process p({.start_method = mpact::StartMethod::fork}, get_forever, q, ready);
+    p.start();
+    CHECK(ready.get(30s) == *p.pid());
+    for (int i = 0; i < 5; ++i) q.put(i);
+    // The child's get() takes a batch; what it took is out of qsize() while leased.
+    REQUIRE(mpact::test::eventually([&] { return q.qsize() < 5; }, 30s));
+    p.kill();
+    REQUIRE(p.join(30s));
+    // At-least-once across a consumer crash: the whole batch comes back, even the item the
+    // child's get() had already returned when it died.
+    for (int i = 0; i < 5; ++i) CHECK(q.get(10s) == i);
+    CHECK_FALSE(q.try_get(200ms).has_value());
+}
+
+TEST_CASE("a producer SIGKILLed mid-put leaves whole items or nothing" * doctest::timeout(120)) {
+    constexpr int kCount = 400, kBytes = 64 * 1024;
+    mpact::Queue<std::string> q;
+    mpact::Process p({.start_method = mpact::StartMethod::fork}, put_letters, q, kCount, kBytes);
+    p.start();
+    REQUIRE(mpact::test::eventually([&] { return q.qsize() > 0; }, 30s));
+    p.kill();
+    REQUIRE(p.join(30s));
+    int got = 0;
+    while (auto item = q.try_get(500ms)) {
+        REQUIRE(item->size() == kBytes);
+        char want = static_cast<char>('a' + got % 26);
+        CHECK(item->find_first_not_of(want) == std::string::npos);
+        ++got;
+    }
+    CHECK(got >= 1);
+    CHECK(got <= kCount);
+}
+
+TEST_CASE("JoinableQueue: join returns once workers in other processes marked every item done" *
+          doctest::timeout(120)) {
+    mpact::JoinableQueue<int> q;
+    mpact::Queue<int> done;
+    std::vector<mpact::Process> workers;
+    for (int w = 0; w < 2; ++w)
+        workers.emplace_back(mpact::ProcessOptions{}, work_and_confirm, q, done);
+    for (auto& w : workers) w.start();
+    for (int i = 0; i < 200; ++i) q.put(i);
+    q.put(-1);
+    q.put(-1);
+    CHECK(q.join(60s));
+    std::set<int> seen;
+    for (int i = 0; i < 200; ++i) seen.insert(done.get(10s));
+    CHECK(seen.size() == 200);
+    for (auto& w : workers) REQUIRE(w.join(30s));
+}
