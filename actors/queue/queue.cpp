@@ -71,7 +71,12 @@ QueueClient& QueueHandle::client() const {
 }
 
 void QueueHandle::put(std::string_view packed, std::optional<Duration> timeout, bool block) const {
-    client().put(packed, timeout, block);
+    try {
+        client().put(packed, timeout, block);
+    } catch (...) {
+        discard_item(packed);  // refused (Full, closed, broker gone): its file is nobody's
+        throw;
+    }
 }
 
 bool QueueHandle::get(std::optional<Duration> timeout, bool block,

@@ -3,6 +3,8 @@
 #include "transport/pidfd.hpp"
 #include <unistd.h>
 
+#include <mpact/queue_item.hpp>
+
 #include <algorithm>
 #include <chrono>
 
@@ -161,6 +163,23 @@ void QueueActor::on_down(const Down& down) {
     drop_pid(putters_);
     drop_pid(joiners_);
     serve();
+}
+
+void QueueActor::on_stop(const std::string& /*reason*/) {
+    auto discard_run = [](const ItemRun& run) {
+        std::size_t offset = run.offset;
+        for (std::size_t i = run.first; i < run.sizes.size(); ++i) {
+            discard_item(std::string_view(run.bytes).substr(offset, run.sizes[i]));
+            offset += run.sizes[i];
+        }
+    };
+    for (const auto& run : runs_) discard_run(run);
+    for (const auto& [consumer, lease] : leases_) {
+        for (const auto& run : lease.runs) discard_run(run);
+    }
+    for (const auto& [ticket, putter] : putters_) {
+        discard_run(ItemRun{.sizes = putter.items.sizes, .bytes = putter.items.bytes});
+    }
 }
 
 void QueueActor::append(Items&& items, pid_t /*pid*/) {

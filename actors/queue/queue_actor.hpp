@@ -55,6 +55,8 @@ class QueueActor : public Actor {
     void on_get(const queue_protocol::Get& get, Reply<queue_protocol::Batch> reply);
     void on_return(const queue_protocol::Return& ret);
     void on_down(const Down& down) override;
+    // Items nobody will read any more: large ones have files to delete.
+    void on_stop(const std::string& reason) override;
 
     // Adds items at the back (a new sequence range).
     void append(queue_protocol::Items&& items, pid_t pid);

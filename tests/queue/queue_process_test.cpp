@@ -1,6 +1,7 @@
 // Queues across real processes: handles passed to children under every start method, the
 // seed's join-before-get case, bounded queues blocking other processes, exactly-once
 // delivery with many producers and consumers, and SIGKILLed producers and consumers.
+#include "node/session.hpp"
 #include "support/support.hpp"
 #include <signal.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <string>
@@ -28,6 +30,15 @@ void put_range(mpact::Queue<int> q, int first, int count) {
     for (int i = first; i < first + count; ++i) q.put(i);
 }
 MPACT_TASK(put_range);
+
+std::size_t scratch_files() {
+    std::size_t n = 0;
+    for ([[maybe_unused]] const auto& entry :
+         std::filesystem::directory_iterator(mpact::detail::scratch_dir())) {
+        ++n;
+    }
+    return n;
+}
 
 void put_big(mpact::Queue<std::string> q, int bytes) {
     q.put(std::string(static_cast<std::size_t>(bytes), 'x'));
@@ -235,4 +246,29 @@ TEST_CASE("JoinableQueue: join returns once workers in other processes marked ev
     for (int i = 0; i < 200; ++i) seen.insert(done.get(10s));
     CHECK(seen.size() == 200);
     for (auto& w : workers) REQUIRE(w.join(30s));
+}
+
+TEST_CASE("large items travel through the session's scratch space and leave nothing behind" *
+          doctest::timeout(120)) {
+    constexpr int kBig = 8 << 20;  // above the 1 MiB spill threshold
+    auto before = scratch_files();
+    for (auto method : kMethods) {
+        CAPTURE(mpact::to_string(method));
+        mpact::Queue<std::string> q;
+        mpact::Process p({.start_method = method}, put_big, q, kBig);
+        p.start();
+        REQUIRE(p.join(60s));
+        CHECK(p.exitcode().value_or(-1000) == 0);
+        auto item = q.get(30s);
+        CHECK(item.size() == kBig);
+        CHECK(item.find_first_not_of('x') == std::string::npos);
+    }
+    CHECK(scratch_files() == before);  // every item's file was consumed with it
+    {
+        mpact::Queue<std::string> never_read;
+        never_read.put(std::string(kBig, 'y'));
+        CHECK(never_read.qsize() == 1);
+        CHECK(scratch_files() == before + 1);
+    }  // the last handle stops the broker, which deletes what nobody will read
+    CHECK(mpact::test::eventually([&] { return scratch_files() == before; }, 10s));
 }

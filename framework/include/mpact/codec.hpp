@@ -21,8 +21,11 @@ struct DecodeLimits {
 };
 
 namespace detail {
+/// Parses `bytes` within `limits`. With `borrow`, large strings and byte arrays in the result
+/// point into `bytes` instead of being copied: only for a caller that converts at once.
 [[nodiscard]] msgpack::object_handle unpack_bounded(std::string_view bytes,
-                                                    const DecodeLimits& limits);
+                                                    const DecodeLimits& limits,
+                                                    bool borrow = false);
 [[nodiscard]] std::string describe_msgpack(const msgpack::object& obj);
 }  // namespace detail
 
@@ -56,7 +59,7 @@ std::size_t pack_append(std::string& out, const T& value) {
 /// the bytes are malformed, exceed `limits`, or do not convert to T.
 template <class T>
 [[nodiscard]] T unpack(std::string_view bytes, const DecodeLimits& limits = {}) {
-    auto handle = detail::unpack_bounded(bytes, limits);
+    auto handle = detail::unpack_bounded(bytes, limits, /*borrow=*/true);  // converted here
     try {
         return handle.get().as<T>();
     } catch (const msgpack::type_error&) {

@@ -1,18 +1,17 @@
 #include "node/session.hpp"
 
+#include "node/node.hpp"
 #include <dirent.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <mpact/errors.hpp>
+
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
 #include <optional>
-
-#include <mpact/errors.hpp>
-
-#include "node/node.hpp"
 
 namespace mpact::detail {
 
@@ -57,10 +56,7 @@ void ensure_private_dir(const std::string& path) {
     }
 }
 
-void remove_session_dir() {
-    if (!g_session || g_session->root_pid != ::getpid()) return;
-    Node::shutdown_current();
-    const auto& dir = g_session->dir;
+void remove_dir(const std::string& dir) {
     if (DIR* d = ::opendir(dir.c_str())) {
         while (auto* entry = ::readdir(d)) {
             std::string name = entry->d_name;
@@ -69,6 +65,22 @@ void remove_session_dir() {
         ::closedir(d);
     }
     ::rmdir(dir.c_str());
+}
+
+std::string scratch_path(const Session& s) {
+    struct stat st {};
+    if (::stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode)) {
+        auto slash = s.dir.find_last_of('/');
+        return "/dev/shm/mpact-" + std::to_string(::getuid()) + "-" + s.dir.substr(slash + 1);
+    }
+    return s.dir + "-scratch";
+}
+
+void remove_session_dir() {
+    if (!g_session || g_session->root_pid != ::getpid()) return;
+    Node::shutdown_current();
+    remove_dir(g_session->dir);
+    remove_dir(scratch_path(*g_session));
 }
 
 Session create_session() {
@@ -94,6 +106,17 @@ const Session& session() {
         std::atexit(remove_session_dir);
     }
     return *g_session;
+}
+
+const std::string& scratch_dir() {
+    // Made once per process (children adopt their session before any use); never
+    // destroyed: exit hooks use it.
+    static const std::string* made = [] {
+        auto path = scratch_path(session());
+        ensure_private_dir(path);
+        return new std::string(std::move(path));
+    }();
+    return *made;
 }
 
 void adopt_session(Session s) {

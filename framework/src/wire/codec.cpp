@@ -13,17 +13,26 @@ msgpack::unpack_limit to_msgpack_limit(const DecodeLimits& limits) {
                                  limits.max_elements, limits.max_elements, limits.max_depth);
 }
 
+// Large strings, byte arrays and extensions are referenced in place rather than copied
+// into the handle's zone (a 64 MiB string would otherwise be copied twice to decode).
+bool borrow_large(msgpack::type::object_type type, std::size_t length, void*) {
+    return length >= 1024 &&
+           (type == msgpack::type::STR || type == msgpack::type::BIN || type == msgpack::type::EXT);
+}
+
 }  // namespace
 
-msgpack::object_handle unpack_bounded(std::string_view bytes, const DecodeLimits& limits) {
+msgpack::object_handle unpack_bounded(std::string_view bytes, const DecodeLimits& limits,
+                                      bool borrow) {
     if (bytes.size() > limits.max_bytes) {
         throw ProtocolError("message of " + std::to_string(bytes.size()) +
                             " bytes exceeds the limit of " + std::to_string(limits.max_bytes));
     }
     try {
         std::size_t offset = 0;
-        auto handle = msgpack::unpack(bytes.data(), bytes.size(), offset, nullptr, nullptr,
-                                      to_msgpack_limit(limits));
+        auto handle =
+            msgpack::unpack(bytes.data(), bytes.size(), offset, borrow ? borrow_large : nullptr,
+                            nullptr, to_msgpack_limit(limits));
         if (offset != bytes.size()) {
             throw ProtocolError("trailing bytes after a msgpack value (" +
                                 std::to_string(bytes.size() - offset) + " left)");
@@ -38,16 +47,24 @@ msgpack::object_handle unpack_bounded(std::string_view bytes, const DecodeLimits
 
 std::string describe_msgpack(const msgpack::object& obj) {
     switch (obj.type) {
-        case msgpack::type::NIL: return "nil";
-        case msgpack::type::BOOLEAN: return "bool";
+        case msgpack::type::NIL:
+            return "nil";
+        case msgpack::type::BOOLEAN:
+            return "bool";
         case msgpack::type::POSITIVE_INTEGER:
-        case msgpack::type::NEGATIVE_INTEGER: return "int";
+        case msgpack::type::NEGATIVE_INTEGER:
+            return "int";
         case msgpack::type::FLOAT32:
-        case msgpack::type::FLOAT64: return "float";
-        case msgpack::type::STR: return "string";
-        case msgpack::type::BIN: return "bytes";
-        case msgpack::type::EXT: return "ext";
-        case msgpack::type::MAP: return "map";
+        case msgpack::type::FLOAT64:
+            return "float";
+        case msgpack::type::STR:
+            return "string";
+        case msgpack::type::BIN:
+            return "bytes";
+        case msgpack::type::EXT:
+            return "ext";
+        case msgpack::type::MAP:
+            return "map";
         case msgpack::type::ARRAY: {
             std::string out = "(";
             for (std::uint32_t i = 0; i < obj.via.array.size; ++i) {

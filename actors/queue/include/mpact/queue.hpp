@@ -22,6 +22,7 @@
 /// Thread-safety: any thread may use any handle at any time.
 #include <mpact/actor_ref.hpp>
 #include <mpact/codec.hpp>
+#include <mpact/queue_item.hpp>
 #include <mpact/time.hpp>
 
 #include <atomic>
@@ -71,16 +72,6 @@ class QueueHandle {
     mutable std::atomic<QueueClient*> client_{nullptr};  // owned by this process's registry
 };
 
-/// The msgpack bytes of `value` in a per-thread scratch buffer (valid until the next call).
-template <class T>
-std::string_view pack_scratch(const T& value) {
-    thread_local std::string scratch;
-    if (scratch.capacity() > (std::size_t{1} << 20)) std::string().swap(scratch);
-    scratch.clear();
-    pack_append(scratch, value);
-    return scratch;
-}
-
 template <class T>
 T unpack_item(const QueueHandle& h, std::optional<Duration> timeout, bool block) {
     std::optional<T> out;
@@ -99,15 +90,13 @@ class Queue {
     explicit Queue(std::size_t maxsize = 0) : h_(maxsize, false) {}
 
     /// Adds `item`; on a bounded queue waits for room. Python: put(item).
-    void put(const T& item) const { h_.put(detail::pack_scratch(item), std::nullopt, true); }
+    void put(const T& item) const { h_.put(detail::pack_item(item), std::nullopt, true); }
     /// As put(item), raising Full if no room came within `timeout`. Python: put(item, timeout=t).
     void put(const T& item, Duration timeout) const {
-        h_.put(detail::pack_scratch(item), timeout, true);
+        h_.put(detail::pack_item(item), timeout, true);
     }
     /// Adds `item` or raises Full at once. Python: put_nowait(item).
-    void put_nowait(const T& item) const {
-        h_.put(detail::pack_scratch(item), std::nullopt, false);
-    }
+    void put_nowait(const T& item) const { h_.put(detail::pack_item(item), std::nullopt, false); }
 
     /// Removes and returns the next item, waiting for one. Python: get().
     [[nodiscard]] T get() const { return detail::unpack_item<T>(h_, std::nullopt, true); }

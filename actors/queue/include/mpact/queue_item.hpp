@@ -1,0 +1,57 @@
+#pragma once
+/// How a queue item is packed on its way into a Queue (used by <mpact/queue.hpp>).
+/// Items up to kSpillFrom bytes are packed in memory and travel inside a batch. A larger
+/// item is streamed into a file of the session's scratch directory (tmpfs) while it is
+/// packed, and only a reference travels through the broker; the consumer maps the file and
+/// unpacks from it. ZeroMQ would copy a 64 MiB item five times on its way through a broker.
+#include <mpact/codec.hpp>
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace mpact::detail {
+
+inline constexpr std::size_t kSpillFrom = std::size_t{1} << 20;
+
+/// A msgpack stream: memory until kSpillFrom bytes, then a scratch file.
+class ItemWriter {
+  public:
+    explicit ItemWriter(std::string& memory) : memory_(memory) {}
+    ItemWriter(const ItemWriter&) = delete;
+    ItemWriter& operator=(const ItemWriter&) = delete;
+    ~ItemWriter();
+    void write(const char* data, std::size_t size) {
+        if (fd_ < 0 && memory_.size() + size < kSpillFrom) {
+            memory_.append(data, size);
+            return;
+        }
+        write_large(data, size);
+    }
+    /// The item as it travels: its msgpack bytes, or a reference to its spill file.
+    [[nodiscard]] std::string_view finish();
+
+  private:
+    void write_large(const char* data, std::size_t size);
+    std::string& memory_;
+    int fd_ = -1;
+    std::string name_;
+};
+
+/// The msgpack bytes of `value`, packed for a queue (valid until the next call on this thread).
+template <class T>
+std::string_view pack_item(const T& value) {
+    thread_local std::string scratch;
+    if (scratch.capacity() > 4 * kSpillFrom) std::string().swap(scratch);  // after a fallback
+    scratch.clear();
+    ItemWriter writer(scratch);
+    msgpack::pack(writer, value);
+    return writer.finish();
+}
+
+/// If `item` is a spill reference: its file's name in the scratch directory.
+[[nodiscard]] std::string_view spilled_name(std::string_view item) noexcept;
+/// Deletes a spilled item's file (an item that will never be read); no-op otherwise.
+void discard_item(std::string_view item) noexcept;
+
+}  // namespace mpact::detail
