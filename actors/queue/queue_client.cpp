@@ -33,6 +33,10 @@ constexpr Duration kGrace = 2s;
 constexpr Duration kExitFlush = 30s;
 constexpr Duration kExitReturn = 5s;
 constexpr std::uint32_t kMaxPrefetch = 4096;
+// Held items untouched for a whole period of this go back to the broker.
+constexpr Duration kIdleGiveBack = 20ms;
+// A sent batch's buffer is kept for the next one up to this size (no page faults per batch).
+constexpr std::size_t kMaxSpare = std::size_t{4} << 20;
 
 std::int64_t wait_us(std::optional<Duration> timeout, bool block) {
     if (!block) return 0;
@@ -189,9 +193,14 @@ void QueueClient::send_batch() {
             return;
         }
         std::swap(batch, buffer_);
+        std::swap(buffer_, spare_);  // puts go on into the capacity of the last batch
     }
     auto count = batch.sizes.size();
-    auto payload = pack(Put{pid_, std::move(batch), -1});
+    Put put{pid_, std::move(batch), -1};
+    auto payload = pack(put);
+    put.items.sizes.clear();
+    put.items.bytes.clear();
+    if (put.items.bytes.capacity() <= kMaxSpare) spare_ = std::move(put.items);
     Node::get().request_async(
         broker_, type_name<Put>(), std::move(payload), std::nullopt,
         [self = shared_from_this(), count](Kind kind, std::string_view reply) {
@@ -237,6 +246,11 @@ bool QueueClient::get(std::optional<Duration> timeout, bool block,
                 prefetch_ = std::max<std::uint32_t>(prefetch_ / 4, 1);
             }
         }
+        if (!wait_returned(block
+                               ? (timeout ? std::optional(deadline_after(*timeout)) : std::nullopt)
+                               : std::optional(Clock::now()))) {
+            return false;
+        }
         Get request{consumer_id_, pid_, prefetch_, lease_, wait_us(timeout, block)};
         lease_ = 0;  // acknowledged by this request
         held_ = {};
@@ -257,6 +271,10 @@ bool QueueClient::get(std::optional<Duration> timeout, bool block,
         lease_ = batch.lease;
         held_ = std::move(batch.items);
         batch_at_ = Clock::now();
+        if (held_.sizes.size() > 1 && !idle_armed_) {
+            idle_armed_ = true;
+            Node::get().post([self = shared_from_this()] { self->arm_idle_check(); });
+        }
     }
     auto size = held_.sizes[next_++];
     std::string_view bytes(held_.bytes.data() + offset_, size);
@@ -268,6 +286,67 @@ bool QueueClient::get(std::optional<Duration> timeout, bool block,
     }
     take(bytes);  // a malformed item throws here, after it has been consumed
     return true;
+}
+
+bool QueueClient::wait_returned(std::optional<Deadline> deadline) {
+    std::unique_lock lock(mutex_);
+    auto done = [this] { return !returning_; };
+    if (!deadline) {
+        flushed_.wait(lock, done);
+        return true;
+    }
+    return flushed_.wait_until(lock, *deadline, done);
+}
+
+void QueueClient::arm_idle_check() {
+    if (!idle_timer_) idle_timer_ = std::make_unique<boost::asio::steady_timer>(Node::get().io());
+    idle_seen_ = static_cast<std::size_t>(-1);
+    idle_timer_->expires_after(kIdleGiveBack);
+    idle_timer_->async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+        if (!ec) self->idle_check();
+    });
+}
+
+void QueueClient::idle_check() {
+    auto again = [this] {
+        idle_timer_->expires_after(kIdleGiveBack);
+        idle_timer_->async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+            if (!ec) self->idle_check();
+        });
+    };
+    std::unique_lock turn(get_mutex_, std::try_to_lock);
+    if (!turn.owns_lock()) {  // a get() is running: not idle
+        idle_seen_ = static_cast<std::size_t>(-1);
+        again();
+        return;
+    }
+    if (lease_ == 0 || next_ >= held_.sizes.size()) {
+        idle_armed_ = false;
+        return;
+    }
+    if (idle_seen_ != next_) {  // items were taken since the last look
+        idle_seen_ = next_;
+        again();
+        return;
+    }
+    Return ret{consumer_id_, lease_, static_cast<std::uint32_t>(next_)};
+    lease_ = 0;
+    held_ = {};
+    next_ = offset_ = 0;
+    idle_armed_ = false;
+    {
+        std::lock_guard lock(mutex_);
+        returning_ = true;
+    }
+    turn.unlock();
+    Node::get().request_async(broker_, type_name<Return>(), pack(ret), std::nullopt,
+                              [self = shared_from_this()](Kind, std::string_view) {
+                                  {
+                                      std::lock_guard lock(self->mutex_);
+                                      self->returning_ = false;
+                                  }
+                                  self->flushed_.notify_all();
+                              });
 }
 
 std::size_t QueueClient::held() {

@@ -10,6 +10,8 @@
 #include <mpact/actor_ref.hpp>
 #include <mpact/time.hpp>
 
+#include <boost/asio/steady_timer.hpp>
+
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -45,6 +47,11 @@ struct QueueClient : std::enable_shared_from_this<QueueClient> {
   private:
     void send_batch();  // on the I/O thread
     void give_back(std::optional<Deadline> deadline);
+    // Items held but not taken for a while go back (a consumer that stopped after its
+    // sentinel must not sit on items other consumers wait for). I/O thread.
+    void arm_idle_check();
+    void idle_check();
+    bool wait_returned(std::optional<Deadline> deadline);
 
     const ActorRef broker_;
     const bool bounded_;
@@ -58,6 +65,7 @@ struct QueueClient : std::enable_shared_from_this<QueueClient> {
     std::mutex mutex_;
     std::condition_variable flushed_;
     queue_protocol::Items buffer_;
+    queue_protocol::Items spare_;  // I/O thread: the last batch's buffer, for reuse
     std::uint64_t accepted_ = 0;   // items put by this process
     std::uint64_t delivered_ = 0;  // of those, acknowledged by the broker (or failed)
     bool sending_ = false;
@@ -73,6 +81,10 @@ struct QueueClient : std::enable_shared_from_this<QueueClient> {
     std::size_t next_ = 0, offset_ = 0;
     std::uint32_t prefetch_ = 1;
     Deadline batch_at_{};
+    bool idle_armed_ = false;    // under get_mutex_
+    bool returning_ = false;     // under mutex_: an idle give-back is on its way to the broker
+    std::size_t idle_seen_ = 0;  // I/O thread
+    std::unique_ptr<boost::asio::steady_timer> idle_timer_;  // I/O thread
 };
 
 }  // namespace mpact::detail

@@ -77,6 +77,15 @@ void put_letters(mpact::Queue<std::string> q, int count, int bytes) {
 }
 MPACT_TASK(put_letters);
 
+// Takes items until -1, reports how many, then stays alive without taking more.
+void take_until_sentinel_then_idle(mpact::Queue<int> q, mpact::Queue<int> report) {
+    int count = 0;
+    while (q.get(30s) != -1) ++count;
+    report.put(count);
+    ::pause();
+}
+MPACT_TASK(take_until_sentinel_then_idle);
+
 void work_and_confirm(mpact::JoinableQueue<int> q, mpact::Queue<int> done) {
     while (true) {
         int v = q.get(30s);
@@ -185,6 +194,7 @@ TEST_CASE("a consumer SIGKILLed while blocked in get loses nothing" * doctest::t
         mpact::Queue<int> q, ready;
         mpact::Process p({.start_method = method}, get_forever, q, ready);
         p.start();
+        mpact::test::ChildGuard guard(*p.pid());  // it never exits by itself
         CHECK(ready.get(30s) == *p.pid());
         p.kill();
         REQUIRE(p.join(30s));
@@ -199,6 +209,7 @@ TEST_CASE("items leased to a consumer that dies go back to the queue, in order" 
     mpact::Queue<int> q, ready;
     mpact::Process p({.start_method = mpact::StartMethod::fork}, get_forever, q, ready);
     p.start();
+    mpact::test::ChildGuard guard(*p.pid());  // it never exits by itself
     CHECK(ready.get(30s) == *p.pid());
     for (int i = 0; i < 5; ++i) q.put(i);
     // The child's get() takes a batch; what it took is out of qsize() while leased.
@@ -271,4 +282,30 @@ TEST_CASE("large items travel through the session's scratch space and leave noth
         CHECK(scratch_files() == before + 1);
     }  // the last handle stops the broker, which deletes what nobody will read
     CHECK(mpact::test::eventually([&] { return scratch_files() == before; }, 10s));
+}
+
+TEST_CASE("items a live consumer holds but stops taking go back to the others" *
+          doctest::timeout(120)) {
+    // The child prefetches batches, stops at its sentinel and idles while alive: what it
+    // had taken beyond the sentinel must reach the parent anyway, without a timeout.
+    mpact::Queue<int> q, report;
+    for (int i = 0; i < 1000; ++i) q.put(i);
+    q.put(-1);
+    for (int i = 1000; i < 2000; ++i) q.put(i);
+    mpact::Process p({.start_method = mpact::StartMethod::fork}, take_until_sentinel_then_idle, q,
+                     report);
+    p.start();
+    mpact::test::ChildGuard guard(*p.pid());  // it never exits by itself
+    CHECK(report.get(30s) == 1000);
+    std::set<int> rest;
+    for (int i = 0; i < 1000; ++i) {
+        auto item = q.try_get(10s);
+        REQUIRE(item.has_value());
+        rest.insert(*item);
+    }
+    CHECK(rest.size() == 1000);
+    CHECK(*rest.begin() == 1000);
+    CHECK(*rest.rbegin() == 1999);
+    p.kill();
+    REQUIRE(p.join(30s));
 }

@@ -15,8 +15,8 @@ namespace mpact {
 /// Limits for decoding bytes from another process. Oversized or too deeply nested input is a
 /// ProtocolError, never a crash.
 struct DecodeLimits {
-    std::size_t max_bytes = std::size_t{1} << 31;  ///< largest frame accepted (2 GiB)
-    std::size_t max_depth = 64;                    ///< nesting of arrays/maps
+    std::size_t max_bytes = std::size_t{1} << 31;     ///< largest frame accepted (2 GiB)
+    std::size_t max_depth = 64;                       ///< nesting of arrays/maps
     std::size_t max_elements = std::size_t{1} << 28;  ///< per array/map/str/bin
 };
 
@@ -27,6 +27,24 @@ namespace detail {
                                                     const DecodeLimits& limits,
                                                     bool borrow = false);
 [[nodiscard]] std::string describe_msgpack(const msgpack::object& obj);
+
+/// A bounded parse into a per-thread zone that is reused from call to call, so decoding a
+/// small value allocates nothing; large strings are borrowed from `bytes`. The object is
+/// valid while this lives and `bytes` does. (A parse nested in another gets its own zone.)
+class ScratchParse {
+  public:
+    ScratchParse(std::string_view bytes, const DecodeLimits& limits);
+    ScratchParse(const ScratchParse&) = delete;
+    ScratchParse& operator=(const ScratchParse&) = delete;
+    ~ScratchParse();
+    [[nodiscard]] const msgpack::object& get() const noexcept { return object_; }
+
+  private:
+    void release() noexcept;
+    msgpack::zone* zone_;
+    bool nested_;
+    msgpack::object object_;
+};
 }  // namespace detail
 
 namespace detail {
@@ -59,12 +77,12 @@ std::size_t pack_append(std::string& out, const T& value) {
 /// the bytes are malformed, exceed `limits`, or do not convert to T.
 template <class T>
 [[nodiscard]] T unpack(std::string_view bytes, const DecodeLimits& limits = {}) {
-    auto handle = detail::unpack_bounded(bytes, limits, /*borrow=*/true);  // converted here
+    detail::ScratchParse parsed(bytes, limits);
     try {
-        return handle.get().as<T>();
+        return parsed.get().as<T>();
     } catch (const msgpack::type_error&) {
         throw ProtocolError("expected a value convertible to the requested type, got " +
-                            detail::describe_msgpack(handle.get()));
+                            detail::describe_msgpack(parsed.get()));
     }
 }
 

@@ -45,6 +45,68 @@ msgpack::object_handle unpack_bounded(std::string_view bytes, const DecodeLimits
     }
 }
 
+namespace {
+// The thread's reusable zone. Reset to nullptr when the thread's locals are destroyed, so a
+// parse during exit (after that) takes a fresh zone instead of a freed one.
+struct ZoneSlot {
+    msgpack::zone* zone = nullptr;
+    bool busy = false;
+    ~ZoneSlot() {
+        delete zone;
+        zone = nullptr;
+    }
+};
+thread_local ZoneSlot t_slot;
+}  // namespace
+
+ScratchParse::ScratchParse(std::string_view bytes, const DecodeLimits& limits)
+    : zone_(nullptr), nested_(t_slot.busy || t_slot.zone == nullptr) {
+    if (bytes.size() > limits.max_bytes) {
+        throw ProtocolError("message of " + std::to_string(bytes.size()) +
+                            " bytes exceeds the limit of " + std::to_string(limits.max_bytes));
+    }
+    if (!t_slot.busy && t_slot.zone == nullptr) {
+        t_slot.zone = new msgpack::zone();
+        nested_ = false;
+    }
+    if (nested_) {
+        zone_ = new msgpack::zone();
+    } else {
+        zone_ = t_slot.zone;
+        t_slot.busy = true;
+    }
+    try {
+        std::size_t offset = 0;
+        object_ = msgpack::unpack(*zone_, bytes.data(), bytes.size(), offset, borrow_large, nullptr,
+                                  to_msgpack_limit(limits));
+        if (offset != bytes.size()) {
+            throw ProtocolError("trailing bytes after a msgpack value (" +
+                                std::to_string(bytes.size() - offset) + " left)");
+        }
+    } catch (const ProtocolError&) {
+        release();
+        throw;
+    } catch (const std::exception& e) {
+        release();
+        throw ProtocolError(std::string("malformed msgpack: ") + e.what());
+    }
+}
+
+ScratchParse::~ScratchParse() {
+    release();
+}
+
+void ScratchParse::release() noexcept {
+    if (zone_ == nullptr) return;
+    if (nested_) {
+        delete zone_;
+    } else {
+        zone_->clear();
+        t_slot.busy = false;
+    }
+    zone_ = nullptr;
+}
+
 std::string describe_msgpack(const msgpack::object& obj) {
     switch (obj.type) {
         case msgpack::type::NIL:
