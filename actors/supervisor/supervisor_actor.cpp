@@ -15,15 +15,10 @@ std::pair<std::string, std::string> key(const ActorRef& ref) {
 std::pair<std::string, std::string> key(const Down& d) {
     return {d.endpoint, d.name};
 }
-
-// An orderly end: a transient child that ended so is not restarted.
-bool normal_end(const std::string& reason) {
-    return reason == "normal" || reason == "stopped" || reason == "shutdown";
-}
 }  // namespace
 
 SupervisorActor::SupervisorActor(SupervisorOptions options, std::vector<ChildSpec> specs)
-    : options_(std::move(options)), specs_(std::move(specs)), children_(specs_.size()) {
+    : policy_(options), specs_(std::move(specs)), children_(specs_.size()) {
     handle([this](const WhichChildren&) {
         std::vector<ActorRef> refs;
         for (const auto& c : children_) refs.push_back(c.running ? c.ref : ActorRef{});
@@ -105,23 +100,14 @@ void SupervisorActor::on_down(const Down& down) {
     // an old incarnation
 }
 
-bool SupervisorActor::over_intensity() {
-    auto now = Clock::now();
-    restarts_.push_back(now);
-    while (!restarts_.empty() && now - restarts_.front() > options_.period) restarts_.pop_front();
-    return static_cast<int>(restarts_.size()) > options_.intensity;
-}
-
 void SupervisorActor::child_ended(std::size_t index, const std::string& reason) {
-    const auto restart = specs_[index].restart;
-    if (restart == ChildRestart::temporary ||
-        (restart == ChildRestart::transient && normal_end(reason))) {
+    if (!RestartPolicy::restarts(specs_[index].restart, reason)) {
         children_[index].running = false;
         children_[index].ready = false;
         answer_waiters();
         return;
     }
-    if (over_intensity()) {
+    if (policy_.exceeded_by_restart()) {
         shutting_down_ = true;
         std::vector<std::uint32_t> all;
         for (std::size_t i = 0; i < children_.size(); ++i) {
@@ -133,30 +119,17 @@ void SupervisorActor::child_ended(std::size_t index, const std::string& reason) 
     }
     ++total_restarts_;
     children_[index].ready = false;
-    std::vector<std::uint32_t> others;
-    switch (options_.strategy) {
-        case RestartStrategy::one_for_one:
-            break;
-        case RestartStrategy::one_for_all:
-            for (std::size_t i = 0; i < children_.size(); ++i) {
-                if (i != index && children_[i].running)
-                    others.push_back(static_cast<std::uint32_t>(i));
-            }
-            break;
-        case RestartStrategy::rest_for_one:
-            for (std::size_t i = index + 1; i < children_.size(); ++i) {
-                if (children_[i].running) others.push_back(static_cast<std::uint32_t>(i));
-            }
-            break;
+    // The failed child restarts with the others its strategy names (those still running),
+    // in start order, once they are stopped.
+    std::vector<std::uint32_t> affected;
+    for (auto i : policy_.affected(index, children_.size())) {
+        if (i == index || children_[i].running) affected.push_back(static_cast<std::uint32_t>(i));
     }
-    if (others.empty()) {
+    if (affected.size() == 1) {
         start_child(index);
         return;
     }
-    // The failed child restarts with the others, in start order, once they are stopped.
-    others.push_back(static_cast<std::uint32_t>(index));
-    std::sort(others.begin(), others.end());
-    stop_then_restart(std::move(others), true);
+    stop_then_restart(std::move(affected), true);
 }
 
 void SupervisorActor::answer_waiters() {

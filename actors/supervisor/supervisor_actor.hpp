@@ -7,10 +7,10 @@
 #include "protocol.hpp"
 
 #include <mpact/actor.hpp>
+#include <mpact/restart_policy.hpp>
 #include <mpact/supervisor.hpp>
 
 #include <cstdint>
-#include <deque>
 #include <set>
 #include <string>
 #include <utility>
@@ -43,14 +43,12 @@ class SupervisorActor : public Actor {
     /// Stops `indices` on a helper thread, then restarts them (in order) if `restart`.
     void stop_then_restart(std::vector<std::uint32_t> indices, bool restart);
     void answer_waiters();
-    bool over_intensity();
 
-    SupervisorOptions options_;
+    RestartPolicy policy_;
     std::vector<ChildSpec> specs_;
     std::vector<Child> children_;
     std::vector<Waiter> waiters_;
     std::set<std::pair<std::string, std::string>> expected_;  // Downs we caused
-    std::deque<Clock::time_point> restarts_;
     int total_restarts_ = 0;
     std::uint64_t generation_ = 0;
     bool shutting_down_ = false;

@@ -5,6 +5,7 @@
 
 #include <mpact/actor.hpp>
 #include <mpact/errors.hpp>
+#include <mpact/restart_policy.hpp>
 #include <mpact/supervisor.hpp>
 
 #include <doctest/doctest.h>
@@ -211,4 +212,29 @@ TEST_CASE("transient children restart only after an abnormal end, temporary ones
     CHECK_THROWS_AS(static_cast<void>(sup.child("temporary", 5s, tmp)), mpact::ActorDownError);
     CHECK(sup.restarts(1s) == 1);
     CHECK(sup.child("permanent", 1s) == permanent);
+}
+
+TEST_CASE("RestartPolicy: restart types, strategies and the intensity window") {
+    using mpact::ChildRestart;
+    using mpact::RestartPolicy;
+    CHECK(RestartPolicy::restarts(ChildRestart::permanent, "normal"));
+    CHECK(RestartPolicy::restarts(ChildRestart::transient, "process 42 ended"));
+    CHECK_FALSE(RestartPolicy::restarts(ChildRestart::transient, "stopped"));
+    CHECK_FALSE(RestartPolicy::restarts(ChildRestart::temporary, "failed: boom"));
+
+    using V = std::vector<std::size_t>;
+    CHECK(RestartPolicy({.strategy = mpact::RestartStrategy::one_for_one}).affected(1, 4) == V{1});
+    CHECK(RestartPolicy({.strategy = mpact::RestartStrategy::one_for_all}).affected(1, 3) ==
+          V{0, 1, 2});
+    CHECK(RestartPolicy({.strategy = mpact::RestartStrategy::rest_for_one}).affected(1, 4) ==
+          V{1, 2, 3});
+
+    RestartPolicy policy({.intensity = 2, .period = 10s});
+    auto t = mpact::Clock::now();
+    CHECK_FALSE(policy.exceeded_by_restart(t));
+    CHECK_FALSE(policy.exceeded_by_restart(t + 1s));
+    CHECK(policy.exceeded_by_restart(t + 2s));         // 3 within 10 s
+    CHECK_FALSE(policy.exceeded_by_restart(t + 13s));  // the earlier ones have left the window
+    policy.reset();
+    CHECK_FALSE(policy.exceeded_by_restart(t + 14s));
 }

@@ -25,6 +25,7 @@
 /// the supervisor and its children (bounded). Thread-safety: any thread.
 #include <mpact/actor_process.hpp>
 #include <mpact/actor_ref.hpp>
+#include <mpact/restart_policy.hpp>
 #include <mpact/time.hpp>
 
 #include <chrono>
@@ -34,10 +35,6 @@
 #include <vector>
 
 namespace mpact {
-
-enum class RestartStrategy { one_for_one, one_for_all, rest_for_one };
-/// When a child that ended is restarted. Erlang: the child spec's `restart`.
-enum class ChildRestart { permanent, transient, temporary };
 
 /// One child: an id, how to start it (returns the new actor's address without blocking),
 /// when to restart it, and how long a new incarnation may take to answer.
@@ -64,13 +61,6 @@ template <class T>
     auto start = [id, options] { return start_actor_process<T>(id, options); };
     return ChildSpec{id, detail::process_starter(id, std::move(start))};
 }
-
-/// Supervisor options; designated initialisers are the keyword arguments.
-struct SupervisorOptions {
-    RestartStrategy strategy = RestartStrategy::one_for_one;
-    int intensity = 3;  ///< restarts allowed within `period`
-    Duration period = std::chrono::seconds(5);
-};
 
 /// Queries a supervisor answers (to its ref, from any process).
 struct WhichChildren {
