@@ -80,7 +80,8 @@ void SupervisorActor::on_ready(std::size_t index, const ActorRef& ref, bool ok) 
     auto& child = children_[index];
     if (shutting_down_ || child.ref != ref || expected_.contains(key(ref))) return;  // superseded
     if (!ok) {
-        child_ended(index, "did not answer within its ready timeout");
+        child_ended(index,
+                    "did not come up (no answer within its ready timeout, or its process ended)");
         return;
     }
     child.ready = true;
