@@ -26,7 +26,11 @@ std::string describe(int code) {
 }
 }  // namespace
 
-PoolActor::PoolActor(std::shared_ptr<PoolCore> core) : core_(std::move(core)) {
+PoolActor::PoolActor(std::shared_ptr<PoolCore> core)
+    : core_(std::move(core)),
+      early_deaths_({.strategy = RestartStrategy::one_for_one,
+                     .intensity = std::max(3, 2 * core_->processes) - 1,
+                     .period = Duration::max()}) {
     handle([this](const Work& work, Reply<Chunk> reply) { on_work(work, std::move(reply)); });
     handle([this](const Partial& partial) { settle(partial.results); });
     handle([this](const Kick&) { kick(); });
@@ -126,7 +130,7 @@ void PoolActor::on_work(const Work& work, Reply<Chunk> reply) {
     }
     w->second.inflight.clear();
     w->second.started = true;
-    early_deaths_ = 0;
+    early_deaths_.reset();
     if (!work.want_more) {
         w->second.retiring = true;
         reply(Chunk{{}, true});
@@ -226,7 +230,7 @@ void PoolActor::lost(std::uint32_t /*id*/, Worker worker, int status) {
         }
     }
     queue_.insert(queue_.begin(), retry.begin(), retry.end());
-    if (!worker.started && !worker.retiring && ++early_deaths_ >= std::max(3, 2 * core_->processes)) {
+    if (!worker.started && !worker.retiring && early_deaths_.exceeded_by_restart()) {
         // Workers die before asking for work (a failing initializer?): fail what waits
         // rather than hang, as Python would.
         std::vector<std::uint64_t> waiting(queue_.begin(), queue_.end());
@@ -237,12 +241,15 @@ void PoolActor::lost(std::uint32_t /*id*/, Worker worker, int status) {
                           std::to_string(worker.pid) + " " + describe(status) +
                           "); is the initializer failing?");
         }
-        early_deaths_ = 0;
+        early_deaths_.reset();
     }
+    // A retiring worker's exit is its normal end (its replacement started when it retired).
+    const bool restart = RestartPolicy::restarts(ChildRestart::transient,
+                                                 worker.retiring ? "normal" : describe(status));
     bool needed = !terminated_ && (!closed_ || !tasks_.empty());
     int active = 0;
     for (auto& [other_id, other] : workers_) active += other.retiring ? 0 : 1;
-    if (needed && !worker.retiring && active < core_->processes) start_worker();
+    if (needed && restart && active < core_->processes) start_worker();
 }
 
 void PoolActor::fail_task(std::uint64_t id, const std::string& kind, const std::string& message) {

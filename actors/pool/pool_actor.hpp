@@ -3,10 +3,14 @@
 // queue of chunks, the workers (forked children) and their in-flight chunks. Idle workers are
 // parked Work requests (credits); a worker found dead by the 50 ms reaper is replaced and
 // its unfinished tasks are retried or failed with WorkerLostError. Results are routed to the
-// callers' shared states once per task id.
+// callers' shared states once per task id. Restart decisions are the Supervisor's
+// (mpact::RestartPolicy): workers are one_for_one transient children (a worker that retired
+// after maxtasksperchild ended normally and was replaced already), and workers that die
+// before taking any work are counted by the same intensity bookkeeping.
 #include <mpact/actor.hpp>
 #include <mpact/process.hpp>
 #include <mpact/pool.hpp>
+#include <mpact/restart_policy.hpp>
 
 #include <condition_variable>
 #include <cstdint>
@@ -99,7 +103,9 @@ private:
     std::uint32_t next_worker_ = 0;
     bool closed_ = false;
     bool terminated_ = false;
-    int early_deaths_ = 0;  // workers in a row that died before asking for work
+    // Workers that died before asking for work, in a row (reset when one asks): more than
+    // max(3, 2 x processes) - 1 and the queued tasks fail rather than wait forever.
+    RestartPolicy early_deaths_;
 };
 
 }  // namespace mpact::detail

@@ -1,11 +1,13 @@
 // mpact::Supervisor: the owner handle of a supervisor actor in this process.
-#include <mpact/supervisor.hpp>
+#include "supervisor_actor.hpp"
 
 #include <mpact/actor.hpp>
+#include <mpact/node.hpp>
+#include <mpact/supervisor.hpp>
 
 #include <chrono>
-
-#include "supervisor_actor.hpp"
+#include <memory>
+#include <optional>
 
 namespace mpact {
 
@@ -25,10 +27,17 @@ Supervisor& Supervisor::operator=(Supervisor&& other) noexcept {
     return *this;
 }
 
-Supervisor::~Supervisor() { stop(); }
+Supervisor::~Supervisor() {
+    stop();
+}
 
 std::vector<ActorRef> Supervisor::children(Duration timeout) const {
     return ref_.request<std::vector<ActorRef>>(WhichChildren{}, timeout);
+}
+
+ActorRef Supervisor::child(const std::string& id, Duration timeout,
+                           const ActorRef& not_this) const {
+    return ref_.request<ActorRef>(WhichChild{id, not_this}, timeout);
 }
 
 int Supervisor::restarts(Duration timeout) const {
@@ -54,5 +63,21 @@ void Supervisor::stop() {
         }
     }
 }
+
+namespace detail {
+
+std::function<ActorRef()> process_starter(std::string name, std::function<Process()> start) {
+    auto current = std::make_shared<std::optional<Process>>();
+    return [name = std::move(name), start = std::move(start), current] {
+        if (current->has_value() && (*current)->is_alive()) {
+            (*current)->kill();  // it never answered, or was stopped before it did
+            static_cast<void>((*current)->join(std::chrono::seconds(1)));
+        }
+        current->emplace(start());
+        return ActorRef(node_endpoint(static_cast<int>(*(*current)->pid())), name);
+    };
+}
+
+}  // namespace detail
 
 }  // namespace mpact

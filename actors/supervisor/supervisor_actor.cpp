@@ -9,17 +9,43 @@ namespace mpact::detail {
 using namespace supervisor_protocol;
 
 namespace {
-std::pair<std::string, std::string> key(const ActorRef& ref) { return {ref.endpoint(), ref.name()}; }
-std::pair<std::string, std::string> key(const Down& d) { return {d.endpoint, d.name}; }
+std::pair<std::string, std::string> key(const ActorRef& ref) {
+    return {ref.endpoint(), ref.name()};
+}
+std::pair<std::string, std::string> key(const Down& d) {
+    return {d.endpoint, d.name};
+}
 }  // namespace
 
 SupervisorActor::SupervisorActor(SupervisorOptions options, std::vector<ChildSpec> specs)
-    : options_(std::move(options)), specs_(std::move(specs)), refs_(specs_.size()) {
-    handle([this](const WhichChildren&) { return refs_; });
+    : policy_(options), specs_(std::move(specs)), children_(specs_.size()) {
+    handle([this](const WhichChildren&) {
+        std::vector<ActorRef> refs;
+        for (const auto& c : children_) refs.push_back(c.running ? c.ref : ActorRef{});
+        return refs;
+    });
     handle([this](const CountRestarts&) { return total_restarts_; });
+    handle([this](const WhichChild& q, Reply<ActorRef> reply) {
+        auto it =
+            std::find_if(specs_.begin(), specs_.end(), [&](const auto& s) { return s.id == q.id; });
+        if (it == specs_.end()) {
+            reply.fail(ValueError("supervisor has no child '" + q.id + "'"));
+            return;
+        }
+        waiters_.push_back(
+            Waiter{static_cast<std::size_t>(it - specs_.begin()), q.not_this, std::move(reply)});
+        answer_waiters();
+    });
     handle([this](const Restart& r) {
         if (r.generation != generation_ || shutting_down_) return;
-        for (auto index : r.children) start_child(index);
+        for (auto index : r.children) {
+            if (specs_[index].restart == ChildRestart::temporary && children_[index].running) {
+                children_[index].running = false;  // stopped with its siblings: not restarted
+                continue;
+            }
+            start_child(index);
+        }
+        answer_waiters();
     });
 }
 
@@ -28,72 +54,112 @@ void SupervisorActor::on_start() {
 }
 
 void SupervisorActor::start_child(std::size_t index) {
-    refs_[index] = specs_[index].start();
-    monitor(refs_[index]);
+    auto& child = children_[index];
+    child.ready = false;
+    child.running = true;
+    try {
+        child.ref = specs_[index].start();
+    } catch (const std::exception& e) {
+        // Counted like any other failure, on the next turn (not from inside a restart).
+        child.ref = ActorRef{};
+        auto generation = generation_;
+        start_timer(std::chrono::milliseconds(10),
+                    [this, index, generation, what = std::string(e.what())] {
+                        if (generation == generation_ && !children_[index].ref.valid()) {
+                            child_ended(index, "start failed: " + what);
+                        }
+                    });
+        return;
+    }
+    auto ref = child.ref;
+    when_ready(ref, specs_[index].ready_timeout,
+               [this, index, ref](bool ok) { on_ready(index, ref, ok); });
 }
 
-bool SupervisorActor::over_intensity() {
-    auto now = Clock::now();
-    restarts_.push_back(now);
-    while (!restarts_.empty() && now - restarts_.front() > options_.period) restarts_.pop_front();
-    return static_cast<int>(restarts_.size()) > options_.intensity;
+void SupervisorActor::on_ready(std::size_t index, const ActorRef& ref, bool ok) {
+    auto& child = children_[index];
+    if (shutting_down_ || child.ref != ref || expected_.contains(key(ref))) return;  // superseded
+    if (!ok) {
+        child_ended(index,
+                    "did not come up (no answer within its ready timeout, or its process ended)");
+        return;
+    }
+    child.ready = true;
+    monitor(ref);
+    answer_waiters();
 }
 
 void SupervisorActor::on_down(const Down& down) {
     if (shutting_down_) return;
     if (expected_.erase(key(down)) != 0) return;
-    std::size_t index = refs_.size();
-    for (std::size_t i = 0; i < refs_.size(); ++i) {
-        if (key(refs_[i]) == key(down)) index = i;
+    for (std::size_t i = 0; i < children_.size(); ++i) {
+        if (children_[i].running && key(children_[i].ref) == key(down)) {
+            child_ended(i, down.reason);
+            return;
+        }
     }
-    if (index == refs_.size()) return;  // an old incarnation
-    if (over_intensity()) {
+    // an old incarnation
+}
+
+void SupervisorActor::child_ended(std::size_t index, const std::string& reason) {
+    if (!RestartPolicy::restarts(specs_[index].restart, reason)) {
+        children_[index].running = false;
+        children_[index].ready = false;
+        answer_waiters();
+        return;
+    }
+    if (policy_.exceeded_by_restart()) {
         shutting_down_ = true;
         std::vector<std::uint32_t> all;
-        for (std::size_t i = 0; i < refs_.size(); ++i) {
-            if (i != index) all.push_back(static_cast<std::uint32_t>(i));
+        for (std::size_t i = 0; i < children_.size(); ++i) {
+            if (i != index && children_[i].running) all.push_back(static_cast<std::uint32_t>(i));
         }
         stop_then_restart(std::move(all), false);
         stop("shutdown: reached max restart intensity");
         return;
     }
     ++total_restarts_;
-    std::vector<std::uint32_t> others;
-    switch (options_.strategy) {
-        case RestartStrategy::one_for_one:
-            start_child(index);
-            return;
-        case RestartStrategy::one_for_all:
-            for (std::size_t i = 0; i < refs_.size(); ++i) {
-                if (i != index) others.push_back(static_cast<std::uint32_t>(i));
-            }
-            break;
-        case RestartStrategy::rest_for_one:
-            for (std::size_t i = index + 1; i < refs_.size(); ++i) {
-                others.push_back(static_cast<std::uint32_t>(i));
-            }
-            break;
+    children_[index].ready = false;
+    // The failed child restarts with the others its strategy names (those still running),
+    // in start order, once they are stopped.
+    std::vector<std::uint32_t> affected;
+    for (auto i : policy_.affected(index, children_.size())) {
+        if (i == index || children_[i].running) affected.push_back(static_cast<std::uint32_t>(i));
     }
-    if (others.empty()) {
+    if (affected.size() == 1) {
         start_child(index);
         return;
     }
-    // The failed child restarts with the others, in start order, once they are stopped.
-    others.push_back(static_cast<std::uint32_t>(index));
-    std::sort(others.begin(), others.end());
-    stop_then_restart(std::move(others), true);
+    stop_then_restart(std::move(affected), true);
+}
+
+void SupervisorActor::answer_waiters() {
+    std::erase_if(waiters_, [this](Waiter& w) {
+        if (w.reply.expired()) return true;
+        const auto& child = children_[w.index];
+        if (!child.running && !shutting_down_) {
+            w.reply.fail(ActorDownError("child '" + specs_[w.index].id +
+                                        "' has ended and is not restarted"));
+            return true;
+        }
+        if (!child.ready || child.ref == w.not_this) return false;
+        w.reply(child.ref);
+        return true;
+    });
 }
 
 void SupervisorActor::stop_then_restart(std::vector<std::uint32_t> indices, bool restart) {
     std::vector<ActorRef> to_stop;
     for (auto i : indices) {
-        expected_.insert(key(refs_[i]));
-        to_stop.push_back(refs_[i]);
+        if (!children_[i].ref.valid()) continue;
+        expected_.insert(key(children_[i].ref));
+        children_[i].ready = false;
+        to_stop.push_back(children_[i].ref);
     }
     auto generation = ++generation_;
     auto self_ref = self();
-    std::thread([to_stop = std::move(to_stop), indices = std::move(indices), generation,
-                 self_ref, restart] {
+    std::thread([to_stop = std::move(to_stop), indices = std::move(indices), generation, self_ref,
+                 restart] {
         for (auto it = to_stop.rbegin(); it != to_stop.rend(); ++it) {  // reverse start order
             try {
                 static_cast<void>(it->stop(std::chrono::seconds(2)));
@@ -113,7 +179,9 @@ void SupervisorActor::on_stop(const std::string& /*reason*/) {
     if (shutting_down_) return;
     shutting_down_ = true;
     std::vector<std::uint32_t> all;
-    for (std::size_t i = 0; i < refs_.size(); ++i) all.push_back(static_cast<std::uint32_t>(i));
+    for (std::size_t i = 0; i < children_.size(); ++i) {
+        if (children_[i].running) all.push_back(static_cast<std::uint32_t>(i));
+    }
     stop_then_restart(std::move(all), false);
 }
 

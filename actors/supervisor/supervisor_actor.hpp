@@ -1,39 +1,54 @@
 #pragma once
-// The supervisor actor: starts the children in order, monitors each, and on a Down applies
-// its strategy. Stopping siblings (ActorRef::stop blocks) happens on a helper thread, which
-// then asks the actor to Restart them; their Downs meanwhile are expected and ignored.
+// The supervisor actor: starts the children in order, waits (without blocking) for each new
+// incarnation to answer, then monitors it; on a Down (or a child that never answered) it
+// applies the child's restart type and its strategy. Stopping siblings (ActorRef::stop
+// blocks) happens on a helper thread, which then asks the actor to Restart them; their Downs
+// meanwhile are expected and ignored.
+#include "protocol.hpp"
+
 #include <mpact/actor.hpp>
+#include <mpact/restart_policy.hpp>
 #include <mpact/supervisor.hpp>
 
 #include <cstdint>
-#include <deque>
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "protocol.hpp"
-
 namespace mpact::detail {
 
 class SupervisorActor : public Actor {
-public:
+  public:
     SupervisorActor(SupervisorOptions options, std::vector<ChildSpec> specs);
     void on_start() override;
     void on_down(const Down& down) override;
     void on_stop(const std::string& reason) override;
 
-private:
+  private:
+    struct Child {
+        ActorRef ref;
+        bool ready = false;    // answered since it started
+        bool running = false;  // false once it ended and is not to be restarted
+    };
+    struct Waiter {  // a WhichChild query waiting for a (new) ready incarnation
+        std::size_t index = 0;
+        ActorRef not_this;
+        Reply<ActorRef> reply;
+    };
+
     void start_child(std::size_t index);
+    void on_ready(std::size_t index, const ActorRef& ref, bool ok);
+    void child_ended(std::size_t index, const std::string& reason);
     /// Stops `indices` on a helper thread, then restarts them (in order) if `restart`.
     void stop_then_restart(std::vector<std::uint32_t> indices, bool restart);
-    bool over_intensity();
+    void answer_waiters();
 
-    SupervisorOptions options_;
+    RestartPolicy policy_;
     std::vector<ChildSpec> specs_;
-    std::vector<ActorRef> refs_;
+    std::vector<Child> children_;
+    std::vector<Waiter> waiters_;
     std::set<std::pair<std::string, std::string>> expected_;  // Downs we caused
-    std::deque<Clock::time_point> restarts_;
     int total_restarts_ = 0;
     std::uint64_t generation_ = 0;
     bool shutting_down_ = false;

@@ -122,6 +122,10 @@ protected:
     /// Delivers a Down (empty name, reason "process N ended") to on_down() when local
     /// process `pid` ends, soon if it already has. For clients that are not actors.
     void monitor_process(pid_t pid);
+    /// Runs `done(true)` on this actor's thread once `ref` answers (it may still be starting
+    /// in another process), or `done(false)` once `timeout` passes or its process ends first.
+    /// The non-blocking twin of ActorRef::wait_ready, for an actor that starts others.
+    void when_ready(const ActorRef& ref, Duration timeout, std::function<void(bool)> done);
     /// The actor that sent the message being handled; invalid if it came from a non-actor.
     [[nodiscard]] const ActorRef& sender() const noexcept { return sender_; }
     /// Runs `fn` on this actor's thread after `delay`; returns an id for cancel_timer.

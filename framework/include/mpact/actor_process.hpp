@@ -47,11 +47,11 @@ struct ActorProcess {
     Process process;
 };
 
-/// Starts a new process hosting a default-constructed T under `name`, and waits until it
-/// answers.
+/// Starts a new process hosting a default-constructed T under `name` and returns at once:
+/// the actor answers at `ActorRef(node_endpoint(*process.pid()), name)` once it is up (see
+/// ActorRef::wait_ready, Actor::when_ready). The process ends when the actor stops.
 template <class T>
-[[nodiscard]] ActorProcess spawn_process(std::string name, ProcessOptions options = {},
-                                         Duration ready_timeout = std::chrono::seconds(30)) {
+[[nodiscard]] Process start_actor_process(const std::string& name, ProcessOptions options = {}) {
     detail::ProcessTarget target;
     target.closure = [name] { serve<T>(name); };
     try {
@@ -63,6 +63,15 @@ template <class T>
     if (options.name.empty()) options.name = name;
     Process process(std::move(options), std::move(target));
     process.start();
+    return process;
+}
+
+/// Starts a new process hosting a default-constructed T under `name`, and waits until it
+/// answers.
+template <class T>
+[[nodiscard]] ActorProcess spawn_process(std::string name, ProcessOptions options = {},
+                                         Duration ready_timeout = std::chrono::seconds(30)) {
+    auto process = start_actor_process<T>(name, std::move(options));
     auto ref = detail::await_actor_process(process, name, ready_timeout);
     return ActorProcess{std::move(ref), std::move(process)};
 }

@@ -1,6 +1,13 @@
 #include "node/actor_host.hpp"
 
+#include "node/node.hpp"
+#include "transport/pidfd.hpp"
+
 #include <boost/asio/post.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <tuple>
 
 #include "node/node.hpp"
 #include "node/session.hpp"
@@ -157,6 +164,56 @@ void ActorHost::monitor_process(pid_t pid) {
             Down{endpoint_for_pid(pid), {}, "process " + std::to_string(pid) + " ended"});
         node_.mailbox().drain();
     });
+void ActorHost::run_as_actor(const std::function<void()>& fn) {
+    if (!actor_ || stopping_) return;
+    auto* previous = node_.current_actor();
+    node_.set_current_actor(this);
+    try {
+        fn();
+    } catch (const std::exception& e) {
+        stop(std::string("when_ready callback threw: ") + e.what());
+    }
+    node_.set_current_actor(previous);
+}
+
+void ActorHost::when_ready(const ActorRef& ref, Deadline deadline, Duration pause,
+                           std::function<void(bool)> done) {
+    std::weak_ptr<ActorHost> weak = shared_from_this();
+    if (ref.endpoint() == node_.endpoint()) {
+        bool ok = node_.find_actor(ref.name()) != nullptr;
+        boost::asio::post(node_.io(), [weak, ok, done = std::move(done)] {
+            if (auto self = weak.lock()) self->run_as_actor([&] { done(ok); });
+        });
+        return;
+    }
+    node_.request_async(
+        ref, kPingType, pack(msgpack::type::nil_t{}), deadline,
+        [weak, ref, deadline, pause, done = std::move(done)](Kind kind, std::string_view payload) {
+            auto self = weak.lock();
+            if (!self || self->stopping_) return;
+            const bool ok = kind == Kind::reply;
+            if (!ok) {
+                // ActorDownError while the process runs: its node does not host `ref` yet (it
+                // is still starting). Ask again shortly, as ActorRef::wait_ready does.
+                std::string error_kind;
+                try {
+                    error_kind = std::get<0>(
+                        unpack<std::tuple<std::string, std::string, std::string>>(payload));
+                } catch (const ProtocolError&) {
+                }
+                const auto pid = ref.pid();
+                if (error_kind == "ActorDownError" && pid != 0 && process_running(pid) &&
+                    Clock::now() + pause < deadline) {
+                    auto* host = self.get();
+                    self->start_timer(pause, [host, ref, deadline, pause, done] {
+                        auto next = std::min<Duration>(pause * 2, std::chrono::milliseconds(20));
+                        host->when_ready(ref, deadline, next, done);
+                    });
+                    return;
+                }
+            }
+            self->run_as_actor([&] { done(ok); });
+        });
 }
 
 std::uint64_t ActorHost::start_timer(Duration delay, std::function<void()> fn) {
@@ -199,6 +256,9 @@ void Actor::monitor(const ActorRef& ref) {
 }
 void Actor::monitor_process(pid_t pid) {
     if (host_) host_->monitor_process(pid);
+void Actor::when_ready(const ActorRef& ref, Duration timeout, std::function<void(bool)> done) {
+    if (!host_) throw ValueError("when_ready() needs a spawned actor");
+    host_->when_ready(ref, deadline_after(timeout), std::chrono::milliseconds(1), std::move(done));
 }
 std::uint64_t Actor::start_timer(Duration delay, std::function<void()> fn) {
     if (!host_) throw ValueError("start_timer() needs a spawned actor");

@@ -35,12 +35,18 @@ public:
     void monitor(const ActorRef& ref);
     // Makes this actor's on_down() see local process `pid` end.
     void monitor_process(pid_t pid);
+    // Runs `done(true)` as this actor once `ref` answers a ping, `done(false)` once
+    // `deadline` passes or `ref`'s process ends; pings again while `ref` is not yet hosted.
+    void when_ready(const ActorRef& ref, Deadline deadline, Duration pause,
+                    std::function<void(bool)> done);
     std::uint64_t start_timer(Duration delay, std::function<void()> fn);
     void cancel_timer(std::uint64_t id);
 
 private:
     void finish();
     void deliver_down(const Down& down);
+    // Runs `fn` as this actor (current actor set), unless it has stopped.
+    void run_as_actor(const std::function<void()>& fn);
 
     Node& node_;
     std::unique_ptr<Actor> actor_;

@@ -214,6 +214,8 @@ void Node::request_async(const ActorRef& to, std::string_view type, std::string 
         auto& waiting = pending_by_pid_[pending.pid];
         if (waiting.empty()) {
             process_watch_->watch(pending.pid, [this, pid = pending.pid] {
+                // Replies the peer sent before it ended come first (an actor's last Down).
+                mailbox_->drain();
                 auto corrs = std::move(pending_by_pid_[pid]);
                 pending_by_pid_.erase(pid);
                 for (auto c : corrs) {
@@ -237,6 +239,8 @@ void Node::request_async(const ActorRef& to, std::string_view type, std::string 
         LinkCache::for_this_thread().get(to.endpoint()).send(encode_header(h), std::move(payload));
     } catch (const zmq::error_t& e) {
         fail_pending(corr, "ActorDownError", std::string("cannot reach ") + to.endpoint() + ": " + e.what());
+    } catch (const Error& e) {  // this process is exiting
+        fail_pending(corr, e.kind(), e.what());
     }
 }
 

@@ -62,6 +62,9 @@ private:
             try {
                 LinkCache::for_this_thread().get(from).send(header, std::move(payload));
             } catch (const zmq::error_t&) {
+            } catch (const Error&) {
+                // This process is exiting (its node has shut down while an ending actor told
+                // its monitors): the reply is lost, and the requester sees the process end.
             }
         }
     }

@@ -1,41 +1,29 @@
 // pool_map_chunk1 — mpact: pool.map(identity, 0..n) with chunksize=1 on a warm
 // mpact::Pool(cpu_count) (20000 ints); median of 3 maps, in tasks/s.
-#include <mpact/mpact.hpp>
-
-#include <bench_util.hpp>
+#include <pool_bench.hpp>
 
 #include <string>
-#include <thread>
 #include <vector>
 
-namespace {
-int identity(int x) { return x; }
-MPACT_TASK(identity);
-}  // namespace
-
 int main(int argc, char** argv) {
-  mpact::init(argc, argv);
-  return bench::run(argc, argv, [](const bench::Options& opt) {
-    const int n = opt.pick(20000, 2000);
-    const int processes = static_cast<int>(std::thread::hardware_concurrency());
-    mpact::Pool pool{{.processes = processes}};
-    std::vector<int> warm(1000), xs(static_cast<std::size_t>(n));
-    for (int i = 0; i < n; ++i) xs[static_cast<std::size_t>(i)] = i;
-    static_cast<void>(pool.map(identity, warm));  // warm up the workers
-    std::vector<double> rates;
-    for (int r = 0; r < opt.pick(3, 1); ++r) {
-      const auto t0 = bench::now_ns();
-      auto ys = pool.map(identity, xs, 1);
-      const auto t1 = bench::now_ns();
-      if (ys.size() != xs.size()) throw std::runtime_error("map lost results");
-      rates.push_back(n * 1e9 / static_cast<double>(t1 - t0));
-    }
-    pool.close();
-    pool.join();
-    bench::emit({bench::median(rates), "tasks/s", n,
-                 "mpact::Pool(" + std::to_string(processes) + "), map(identity, 0.." +
-                     std::to_string(n) + "), chunksize=1; median of " +
-                     std::to_string(rates.size()) + " maps",
-                 {}});
-  });
+    return bench_pool::run(
+        argc, argv, [](const bench::Options& opt, mpact::Pool& pool, const std::string& name) {
+            const int n = opt.pick(20000, 2000);
+            const auto xs = bench_pool::iota(n);
+            std::vector<double> rates;
+            for (int r = 0; r < opt.pick(3, 1); ++r) {
+                const auto t0 = bench::now_ns();
+                auto ys = pool.map(bench_pool::identity, xs, 1);
+                const auto t1 = bench::now_ns();
+                if (ys.size() != xs.size()) throw std::runtime_error("map lost results");
+                rates.push_back(n * 1e9 / static_cast<double>(t1 - t0));
+            }
+            return bench::Result{bench::median(rates),
+                                 "tasks/s",
+                                 n,
+                                 name + ", map(identity, 0.." + std::to_string(n) +
+                                     "), chunksize=1; median of " + std::to_string(rates.size()) +
+                                     " maps",
+                                 {}};
+        });
 }

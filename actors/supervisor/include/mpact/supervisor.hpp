@@ -5,41 +5,62 @@
 ///     mpact::Supervisor sup{{.strategy = mpact::RestartStrategy::one_for_all,
 ///                            .intensity = 3, .period = 5s},
 ///                           {{"cache", [] { return mpact::spawn<Cache>(); }},
-///                            {"server", [] { return mpact::spawn<Server>(); }}}};
-///     auto refs = sup.children(1s);   // the current incarnations, in start order
+///                            mpact::process_child<Server>("server")}};  // own process
+///     auto server = sup.child("server", 5s);     // the current incarnation, once it answers
+///     // ... server's process dies; a request fails with ActorDownError ...
+///     server = sup.child("server", 5s, server);  // its replacement
 ///
 /// Python: none (multiprocessing has no supervision); Erlang: supervisor.
 /// Strategies: one_for_one restarts the child that ended; one_for_all stops every other
 /// child and restarts all; rest_for_one stops and restarts the children started after it.
+/// Restart types: permanent children always restart, transient ones only after an abnormal
+/// end (not "normal", "stopped" or "shutdown"), temporary ones never. A process child whose
+/// process exits before its actor's Down arrives ends with "process N ended": abnormal.
 /// Intensity: more than `intensity` restarts within `period` and the supervisor stops its
 /// children and itself (its monitors see "shutdown: reached max restart intensity").
-/// A child's start function runs on the supervisor's thread: it must not block (spawn<T> is
-/// fine). Throws: TimeoutError / ActorDownError from the queries. Lifetime: the destructor
-/// stops the supervisor and its children (bounded). Thread-safety: any thread.
+/// A child's start function runs on the supervisor's thread and must not block: spawn<T>,
+/// or process_child<T> (starts the process and returns; the supervisor watches for the
+/// actor to answer, within the child's `ready_timeout`, else counts it as a failure).
+/// Throws: TimeoutError / ActorDownError from the queries. Lifetime: the destructor stops
+/// the supervisor and its children (bounded). Thread-safety: any thread.
+#include <mpact/actor_process.hpp>
 #include <mpact/actor_ref.hpp>
+#include <mpact/restart_policy.hpp>
 #include <mpact/time.hpp>
 
 #include <chrono>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace mpact {
 
-enum class RestartStrategy { one_for_one, one_for_all, rest_for_one };
-
-/// One child: an id for messages and how to start it (returns the new actor's address).
+/// One child: an id, how to start it (returns the new actor's address without blocking),
+/// when to restart it, and how long a new incarnation may take to answer.
 struct ChildSpec {
     std::string id;
     std::function<ActorRef()> start;
+    ChildRestart restart = ChildRestart::permanent;
+    Duration ready_timeout = std::chrono::seconds(30);
 };
 
-/// Supervisor options; designated initialisers are the keyword arguments.
-struct SupervisorOptions {
-    RestartStrategy strategy = RestartStrategy::one_for_one;
-    int intensity = 3;                       ///< restarts allowed within `period`
-    Duration period = std::chrono::seconds(5);
-};
+namespace detail {
+/// A start function that runs `start` (which starts a process hosting actor `name`) and
+/// returns the actor's address; a previous incarnation's process still running is killed
+/// first (bounded), so a child that never answered leaves nothing behind.
+std::function<ActorRef()> process_starter(std::string name, std::function<Process()> start);
+}  // namespace detail
+
+/// A child hosting actor T (default-constructed, named `id`) in a process of its own, a
+/// daemon unless `options` say otherwise. T needs MPACT_ACTOR(T) unless the start method is
+/// fork. Python: a manager's server process, restarted.
+template <class T>
+[[nodiscard]] ChildSpec process_child(std::string id, ProcessOptions options = {}) {
+    if (!options.daemon) options.daemon = true;
+    auto start = [id, options] { return start_actor_process<T>(id, options); };
+    return ChildSpec{id, detail::process_starter(id, std::move(start))};
+}
 
 /// Queries a supervisor answers (to its ref, from any process).
 struct WhichChildren {
@@ -48,10 +69,16 @@ struct WhichChildren {
 struct CountRestarts {
     MSGPACK_DEFINE()
 };
+/// The current incarnation of child `id` once it answers, other than `not_this`.
+struct WhichChild {
+    std::string id;
+    ActorRef not_this;
+    MSGPACK_DEFINE(id, not_this)
+};
 
 /// Owner of a supervisor actor living in this process.
 class Supervisor {
-public:
+  public:
     Supervisor(SupervisorOptions options, std::vector<ChildSpec> children);
     Supervisor(Supervisor&&) noexcept = default;
     Supervisor& operator=(Supervisor&&) noexcept;
@@ -61,14 +88,19 @@ public:
     ~Supervisor();
 
     [[nodiscard]] const ActorRef& ref() const noexcept { return ref_; }
-    /// The children's current addresses, in start order.
+    /// The children's current addresses, in start order (empty for a child not restarted).
     [[nodiscard]] std::vector<ActorRef> children(Duration timeout) const;
+    /// Child `id`'s current incarnation once it answers, waiting while it (re)starts; pass
+    /// the ref that failed you as `not_this` to wait for its replacement. ValueError for an
+    /// unknown id, ActorDownError if the child ended for good (or the supervisor did).
+    [[nodiscard]] ActorRef child(const std::string& id, Duration timeout,
+                                 const ActorRef& not_this = {}) const;
     /// How many restarts the supervisor has made so far.
     [[nodiscard]] int restarts(Duration timeout) const;
     /// Stops the children, then the supervisor. Idempotent.
     void stop();
 
-private:
+  private:
     ActorRef ref_;
 };
 

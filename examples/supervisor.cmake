@@ -1,0 +1,1 @@
+mpact_add_example(supervised_service EXPECT "restarts = 2")
