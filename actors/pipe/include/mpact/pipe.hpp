@@ -54,9 +54,13 @@ struct PipeOptions {
 
 namespace detail {
 struct ConnectionState;
-/// A received frame's payload (bytes owned here).
+/// A received frame's payload (bytes owned here; large ones in their own mapping).
 struct Frame {
-    std::unique_ptr<char[]> data;
+    struct Free {
+        std::size_t mapped = 0;  ///< bytes mapped with mmap, or 0 for new[]
+        void operator()(char* p) const noexcept;
+    };
+    std::unique_ptr<char, Free> data;
     std::size_t size = 0;
 };
 /// Unpacks a frame within DecodeLimits{} without copying its strings; ProtocolError if bad.
