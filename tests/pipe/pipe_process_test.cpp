@@ -35,9 +35,12 @@ void relay(mpact::Connection in, mpact::Connection out) {
     out.close();
 }
 
-// Sends its pid, then waits for a message that never comes.
-void send_then_block(mpact::Connection c) {
+// Sends its pid and 100 numbers, says so on `ready`, then waits for a message that never
+// comes.
+void send_then_block(mpact::Connection c, mpact::Connection ready) {
     c.send(static_cast<int>(::getpid()));
+    for (int i = 0; i < 100; ++i) c.send(i);
+    ready.send(true);
     static_cast<void>(c.recv<int>());
 }
 
@@ -105,15 +108,19 @@ TEST_CASE("recv raises EOFError once a SIGKILLed peer's messages are all receive
     for (auto method : kMethods) {
         CAPTURE(mpact::to_string(method));
         auto [here, there] = mpact::pipe();
-        mpact::Process p({.start_method = method}, send_then_block, there);
+        auto [ready_r, ready_w] = mpact::pipe({.duplex = false});
+        mpact::Process p({.start_method = method}, send_then_block, there, ready_w);
         p.start();
         there.close();
-        int pid = here.recv<int>(60s);
-        CHECK(pid == *p.pid());
-        p.kill();
-        CHECK_THROWS_AS(static_cast<void>(here.recv<int>(60s)), mpact::EOFError);
-        join_or_kill(p);
+        ready_w.close();
+        REQUIRE(ready_r.recv<bool>(60s));
+        p.kill();  // with 101 messages still unread
+        REQUIRE(p.join(60s));
         CHECK(p.exitcode() == -9);
+        CHECK(here.recv<int>(60s) == *p.pid());
+        for (int i = 0; i < 100; ++i) REQUIRE(here.recv<int>(60s) == i);
+        CHECK_THROWS_AS(static_cast<void>(here.recv<int>(60s)), mpact::EOFError);
+        CHECK_THROWS_AS(static_cast<void>(here.recv<int>(60s)), mpact::EOFError);
     }
 }
 
