@@ -23,6 +23,8 @@ namespace proto = detail::pipe_protocol;
 
 namespace detail {
 
+constexpr std::size_t huge_page = std::size_t{2} << 20;
+
 struct ConnectionState {
     int fd = -1;
     bool readable = false;
@@ -123,7 +125,7 @@ void ConnectionState::close() noexcept {
     fd = -1;
 }
 
-void Frame::Free::operator()(char* p) const noexcept {
+void FrameFree::operator()(char* p) const noexcept {
     if (mapped != 0) {
         ::munmap(p, mapped);
     } else {
@@ -131,24 +133,29 @@ void Frame::Free::operator()(char* p) const noexcept {
     }
 }
 
+void advise_huge_pages(void* data, std::size_t size) noexcept {
+    // Only whole 2 MiB pages inside the range: the advice must not reach a neighbour's memory.
+    auto begin = (reinterpret_cast<std::uintptr_t>(data) + huge_page - 1) / huge_page * huge_page;
+    auto end = (reinterpret_cast<std::uintptr_t>(data) + size) / huge_page * huge_page;
+    if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+}
+
 // Large payloads get a mapping of their own with transparent huge pages requested: faulting
 // in 64 MiB page by 4 KiB page cost more than the copy out of the socket (measured 3x).
 Frame allocate_frame(std::size_t size) {
-    constexpr std::size_t huge = std::size_t{2} << 20;
-    if (size >= huge) {
-        std::size_t mapped = (size + huge - 1) / huge * huge;
+    if (size >= huge_page) {
+        std::size_t mapped = (size + huge_page - 1) / huge_page * huge_page;
         void* p =
             ::mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (p != MAP_FAILED) {
             ::madvise(p, mapped, MADV_HUGEPAGE);
-            return Frame{
-                std::unique_ptr<char, Frame::Free>(static_cast<char*>(p), Frame::Free{mapped}),
-                size};
+            return Frame{std::unique_ptr<char, FrameFree>(static_cast<char*>(p), FrameFree{mapped}),
+                         size};
         }
     }
-    return Frame{std::unique_ptr<char, Frame::Free>(new char[std::max<std::size_t>(size, 1)],
-                                                    Frame::Free{0}),
-                 size};
+    return Frame{
+        std::unique_ptr<char, FrameFree>(new char[std::max<std::size_t>(size, 1)], FrameFree{0}),
+        size};
 }
 
 msgpack::object_handle unpack_frame(const Frame& frame) {
@@ -261,10 +268,30 @@ void Connection::finish_message(char* data, std::uint32_t length) {
     }
 }
 
-detail::Frame Connection::receive_frame(MaybeDeadline deadline) {
+detail::Frame Connection::receive_frame(MaybeDeadline deadline, const detail::BytesSink* sink) {
     auto length = begin_message(deadline, limit_none);
+    unsigned char prefix[5];
+    std::size_t have = 0;
+    if (sink != nullptr && length >= detail::huge_page) {
+        // One str32/bin32 filling the whole payload: its body goes straight to the sink.
+        auto& s = state();
+        auto r = detail::read_exact(s.fd, reinterpret_cast<char*>(prefix), sizeof prefix);
+        if (r != detail::ReadResult::done) {
+            s.pending.reset();
+            s.eof = true;
+            throw EOFError("the other end of the pipe died in the middle of a message");
+        }
+        have = sizeof prefix;
+        std::uint32_t body = 0;
+        for (int i = 1; i < 5; ++i) body = (body << 8) | prefix[i];
+        if ((prefix[0] == 0xc6 || prefix[0] == 0xdb) && body == length - sizeof prefix) {
+            finish_message(sink->place(sink->target, body), body);
+            return detail::Frame{};
+        }
+    }
     detail::Frame frame = detail::allocate_frame(length);
-    finish_message(frame.data.get(), length);
+    std::memcpy(frame.data.get(), prefix, have);
+    finish_message(frame.data.get() + have, static_cast<std::uint32_t>(length - have));
     return frame;
 }
 
@@ -289,8 +316,8 @@ std::string Connection::recv_bytes(Duration timeout, std::optional<std::size_t> 
 
 std::string Connection::read_bytes(MaybeDeadline deadline, std::size_t maxlength) {
     auto length = begin_message(deadline, maxlength);
-    std::string bytes(length, '\0');
-    finish_message(bytes.data(), length);
+    std::string bytes;
+    finish_message(detail::place_bytes<std::string>(&bytes, length), length);
     return bytes;
 }
 

@@ -35,7 +35,9 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
+#include <vector>
 
 namespace mpact {
 
@@ -55,16 +57,37 @@ struct PipeOptions {
 namespace detail {
 struct ConnectionState;
 /// A received frame's payload (bytes owned here; large ones in their own mapping).
+struct FrameFree {
+    std::size_t mapped = 0;  ///< bytes mapped with mmap, or 0 for new[]
+    void operator()(char* p) const noexcept;
+};
 struct Frame {
-    struct Free {
-        std::size_t mapped = 0;  ///< bytes mapped with mmap, or 0 for new[]
-        void operator()(char* p) const noexcept;
-    };
-    std::unique_ptr<char, Free> data;
+    std::unique_ptr<char, FrameFree> data;
     std::size_t size = 0;
 };
 /// Unpacks a frame within DecodeLimits{} without copying its strings; ProtocolError if bad.
 [[nodiscard]] msgpack::object_handle unpack_frame(const Frame& frame);
+/// Where a large message that is one msgpack str/bin goes: straight into the caller's
+/// container, sized by `place` (no intermediate buffer).
+struct BytesSink {
+    void* target = nullptr;
+    char* (*place)(void* target, std::size_t size) = nullptr;
+};
+/// Asks for transparent huge pages over [data, data + size) before it is first touched.
+void advise_huge_pages(void* data, std::size_t size) noexcept;
+template <class T>
+inline constexpr bool is_byte_buffer_v =
+    std::is_same_v<T, std::string> || std::is_same_v<T, std::vector<char>> ||
+    std::is_same_v<T, std::vector<unsigned char>>;
+/// Sizes a byte container for `size` bytes, huge pages advised, and returns its storage.
+template <class T>
+char* place_bytes(void* target, std::size_t size) {
+    auto& out = *static_cast<T*>(target);
+    out.reserve(size);
+    advise_huge_pages(out.data(), size);
+    out.resize(size);
+    return reinterpret_cast<char*>(out.data());
+}
 }  // namespace detail
 
 /// One end of a pipe. A cheap copyable handle; the last copy in a process closes it.
@@ -88,12 +111,12 @@ class Connection {
     /// is consumed) or the stream is malformed, ValueError if closed or write-only.
     template <class T>
     [[nodiscard]] T recv() {
-        return decode<T>(receive_frame(std::nullopt));
+        return receive<T>(std::nullopt);
     }
     /// As recv(), but TimeoutError if no message begins to arrive within `timeout`.
     template <class T>
     [[nodiscard]] T recv(Duration timeout) {
-        return decode<T>(receive_frame(deadline_after(timeout)));
+        return receive<T>(deadline_after(timeout));
     }
 
     /// True if a message (or EOF) is waiting. Python: poll(timeout=0) — without an argument
@@ -154,9 +177,24 @@ class Connection {
     // message longer than `maxlength` stays queued), then its payload, read to the end.
     [[nodiscard]] std::uint32_t begin_message(MaybeDeadline deadline, std::size_t maxlength);
     void finish_message(char* data, std::uint32_t length);
-    [[nodiscard]] detail::Frame receive_frame(MaybeDeadline deadline);
+    // A frame; with a sink, a large str/bin message is read into it and the frame is empty.
+    [[nodiscard]] detail::Frame receive_frame(MaybeDeadline deadline,
+                                              const detail::BytesSink* sink = nullptr);
     [[nodiscard]] std::string read_bytes(MaybeDeadline deadline, std::size_t maxlength);
     [[nodiscard]] detail::ConnectionState& state() const;
+
+    template <class T>
+    T receive(MaybeDeadline deadline) {
+        if constexpr (detail::is_byte_buffer_v<T>) {
+            T out;
+            const detail::BytesSink sink{&out, &detail::place_bytes<T>};
+            auto frame = receive_frame(deadline, &sink);
+            if (!frame.data) return out;
+            return decode<T>(frame);
+        } else {
+            return decode<T>(receive_frame(deadline));
+        }
+    }
 
     template <class T>
     static T decode(const detail::Frame& frame) {
