@@ -322,11 +322,21 @@ std::string Connection::read_bytes(MaybeDeadline deadline, std::size_t maxlength
 }
 
 std::size_t Connection::recv_bytes_into(std::span<char> buffer, std::size_t offset) {
+    return read_into(std::nullopt, buffer, offset);
+}
+
+std::size_t Connection::recv_bytes_into(Duration timeout, std::span<char> buffer,
+                                        std::size_t offset) {
+    return read_into(deadline_after(timeout), buffer, offset);
+}
+
+std::size_t Connection::read_into(MaybeDeadline deadline, std::span<char> buffer,
+                                  std::size_t offset) {
     if (offset > buffer.size()) throw ValueError("offset is larger than the buffer");
     std::size_t room = buffer.size() - offset;
     std::uint32_t length = 0;
     try {
-        length = begin_message(std::nullopt, room);
+        length = begin_message(deadline, room);
     } catch (const ProtocolError&) {
         auto& s = state();
         if (!s.pending) throw;

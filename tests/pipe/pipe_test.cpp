@@ -152,6 +152,10 @@ TEST_CASE("recv_bytes_into fills the buffer at an offset; a message too long sta
     std::vector<char> big(16);
     CHECK(b.recv_bytes_into(big) == 10);
     CHECK(std::string(big.data(), 10) == "0123456789");
+    CHECK_THROWS_AS(static_cast<void>(b.recv_bytes_into(100ms, big)), mpact::TimeoutError);
+    a.send_bytes("xy");
+    CHECK(b.recv_bytes_into(10s, big, 14) == 2);
+    CHECK(std::string(big.data() + 14, 2) == "xy");
 }
 
 TEST_CASE("EOFError comes after every message sent before close, and every time after" *

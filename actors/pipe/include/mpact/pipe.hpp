@@ -108,6 +108,9 @@ class Connection {
     /// recv_bytes_into(buf, offset). A message that does not fit raises ValueError and stays
     /// queued (Python raises BufferTooShort carrying it).
     [[nodiscard]] std::size_t recv_bytes_into(std::span<char> buffer, std::size_t offset = 0);
+    /// As recv_bytes_into(), but TimeoutError if no message begins within `timeout`.
+    [[nodiscard]] std::size_t recv_bytes_into(Duration timeout, std::span<char> buffer,
+                                              std::size_t offset = 0);
 
     /// Closes this process's descriptor for every copy here; idempotent. If this process
     /// sent on this end, an end-of-stream mark follows its last message (waiting at most
@@ -148,6 +151,8 @@ class Connection {
     [[nodiscard]] detail::Frame receive_frame(MaybeDeadline deadline,
                                               const detail::BytesSink* sink = nullptr);
     [[nodiscard]] std::string read_bytes(MaybeDeadline deadline, std::size_t maxlength);
+    [[nodiscard]] std::size_t read_into(MaybeDeadline deadline, std::span<char> buffer,
+                                        std::size_t offset);
     [[nodiscard]] detail::ConnectionState& state() const;
 
     template <class T>
