@@ -17,6 +17,8 @@
 /// every process holding it is gone (a SIGKILLed peer included). Passing a Connection to a
 /// child: only as an argument of mpact::Process (any start method); anywhere else,
 /// serialising a Connection is a ValueError.
+/// Timeouts bound the wait for a message to begin; a begun message is read to its end (a
+/// writer that dies mid-message gives EOFError). send() has no timeout, as in Python.
 /// Thread-safety: copies share one descriptor per process; use one end from one thread at a
 /// time (as in Python).
 #include <sys/uio.h>
