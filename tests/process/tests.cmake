@@ -6,3 +6,4 @@ mpact_add_test(process_integration_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/proces
 target_compile_definitions(process_integration_test PRIVATE
   MPACT_PARENT_HELPER="$<TARGET_FILE:process_parent_helper>")
 add_dependencies(process_integration_test process_parent_helper)
+mpact_add_test(descriptors_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/descriptors_test.cpp LABELS integration)

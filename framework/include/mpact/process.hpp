@@ -17,6 +17,7 @@
 /// Python); at normal exit of the parent, non-daemon children are joined and daemon children
 /// terminated. If the parent dies (even by SIGKILL) every child is killed within 1 s.
 /// Thread-safety: one Process object is used by one thread at a time.
+#include <mpact/descriptors.hpp>
 #include <mpact/task.hpp>
 #include <mpact/time.hpp>
 #include <mpact/wait.hpp>
@@ -57,11 +58,13 @@ struct ProcessOptions {
 
 namespace detail {
 /// What a Process runs: a closure (fork) and, when the target is a registered task, its
-/// name with packed arguments (any start method).
+/// name with packed arguments (any start method), and the descriptors those arguments
+/// hand to the child (see <mpact/descriptors.hpp>).
 struct ProcessTarget {
     std::function<void()> closure;
     std::optional<std::string> task;
     std::string packed_args;
+    std::shared_ptr<ExportedDescriptors> descriptors;
 };
 
 template <class F, class... Args>
@@ -71,7 +74,9 @@ ProcessTarget make_target(F&& fn, Args&&... args) {
         auto* fp = fn;
         try {
             target.task = task_name(fp);
+            DescriptorExportScope scope;  // a Connection among the args exports its descriptor
             target.packed_args = pack(std::make_tuple(args...));
+            target.descriptors = scope.take();
         } catch (const ValueError&) {
             target.task.reset();  // not registered: fork only
         }

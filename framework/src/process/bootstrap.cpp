@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include <mpact/descriptors.hpp>
 #include <mpact/errors.hpp>
 #include <mpact/task.hpp>
 
@@ -64,6 +65,7 @@ int run_bootstrapped(const Bootstrap& boot) {
     id = Identity{boot.name, boot.identity, boot.daemon, boot.parent_pid, boot.parent_name, 0};
     int code = 0;
     try {
+        DescriptorImportScope descriptors(boot.fds);  // a Connection argument takes its own
         static_cast<void>(invoke_task(boot.task, boot.packed_args));
     } catch (const std::exception& e) {
         std::cout.flush();

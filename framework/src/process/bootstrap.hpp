@@ -19,8 +19,9 @@ struct Bootstrap {
     bool daemon = false;
     int parent_pid = 0;
     std::string parent_name;
+    std::vector<int> fds;  // descriptors handed over with the arguments, by index (descriptors.hpp)
     MSGPACK_DEFINE(session_dir, authkey, root_pid, task, packed_args, name, identity, daemon,
-                   parent_pid, parent_name)
+                   parent_pid, parent_name, fds)
 };
 
 // Length-prefixed frames over a descriptor; false on EOF or error.
@@ -51,6 +52,7 @@ struct ForkserverChild {
     int pid = 0;
     int status_fd = -1;  // readable once the exit status has been written; the sentinel
 };
-ForkserverChild forkserver_start(const Bootstrap& boot);
+// `fds` travel beside the request (SCM_RIGHTS); the child finds them in its Bootstrap::fds.
+ForkserverChild forkserver_start(const Bootstrap& boot, const std::vector<int>& fds);
 
 }  // namespace mpact::detail

@@ -1,8 +1,9 @@
 // The forkserver (Python 3.14's default start method): a single-threaded process, started by
 // exec so it inherits no threads, that forks children on request. Each child gets its own
-// stream socket from the parent (passed with SCM_RIGHTS): the bootstrap comes in on it, the
-// child's pid goes back at once, and its exit status when it ends — so that socket is the
-// child's sentinel, as in Python.
+// stream socket from the parent (passed with SCM_RIGHTS, together with the descriptors its
+// arguments hand over, e.g. a Connection): the bootstrap comes in on it, the child's pid goes
+// back at once, and its exit status when it ends — so that socket is the child's sentinel,
+// as in Python.
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -32,38 +33,66 @@ namespace {
 
 std::string int_bytes(int v) { return std::string(reinterpret_cast<const char*>(&v), sizeof v); }
 
-int receive_fd(int control) {
+// At most this many descriptors travel with one start request (the child's status socket
+// and what its arguments hand over); Linux's SCM_MAX_FD is 253.
+constexpr std::size_t max_fds = 250;
+
+// Receives one start request: the child's status socket first, then the handed descriptors.
+// Empty with `gone` set when the parent has gone.
+std::vector<int> receive_fds(int control, bool& gone) {
     char byte = 0;
     iovec iov{&byte, 1};
-    alignas(cmsghdr) char buf[CMSG_SPACE(sizeof(int))];
+    alignas(cmsghdr) char buf[CMSG_SPACE(sizeof(int) * max_fds)];
     msghdr msg{};
     msg.msg_iov = &iov;
     msg.msg_iovlen = 1;
     msg.msg_control = buf;
     msg.msg_controllen = sizeof buf;
-    if (::recvmsg(control, &msg, MSG_CMSG_CLOEXEC) <= 0) return -2;  // parent gone
-    auto* cmsg = CMSG_FIRSTHDR(&msg);
-    if (cmsg == nullptr || cmsg->cmsg_type != SCM_RIGHTS) return -1;
-    int fd = -1;
-    std::memcpy(&fd, CMSG_DATA(cmsg), sizeof fd);
-    return fd;
+    gone = false;
+    std::vector<int> fds;
+    ssize_t n;
+    do {
+        n = ::recvmsg(control, &msg, MSG_CMSG_CLOEXEC);
+    } while (n < 0 && errno == EINTR);
+    if (n <= 0) {
+        gone = true;
+        return fds;
+    }
+    for (auto* cmsg = CMSG_FIRSTHDR(&msg); cmsg != nullptr; cmsg = CMSG_NXTHDR(&msg, cmsg)) {
+        if (cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS) continue;
+        std::size_t count = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (std::size_t i = 0; i < count; ++i) {
+            int fd = -1;
+            std::memcpy(&fd, CMSG_DATA(cmsg) + i * sizeof(int), sizeof fd);
+            fds.push_back(fd);
+        }
+    }
+    if ((msg.msg_flags & MSG_CTRUNC) != 0) {  // a request we cannot honour whole
+        for (int fd : fds) ::close(fd);
+        fds.clear();
+    }
+    return fds;
 }
 
-bool send_fd(int control, int fd) {
+bool send_fds(int control, const std::vector<int>& fds) {
     char byte = 'f';
     iovec iov{&byte, 1};
-    alignas(cmsghdr) char buf[CMSG_SPACE(sizeof(int))] = {};
+    std::vector<char> buf(CMSG_SPACE(sizeof(int) * fds.size()), 0);
     msghdr msg{};
     msg.msg_iov = &iov;
     msg.msg_iovlen = 1;
-    msg.msg_control = buf;
-    msg.msg_controllen = sizeof buf;
+    msg.msg_control = buf.data();
+    msg.msg_controllen = buf.size();
     auto* cmsg = CMSG_FIRSTHDR(&msg);
     cmsg->cmsg_level = SOL_SOCKET;
     cmsg->cmsg_type = SCM_RIGHTS;
-    cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(cmsg), &fd, sizeof fd);
-    return ::sendmsg(control, &msg, MSG_NOSIGNAL) == 1;
+    cmsg->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
+    std::memcpy(CMSG_DATA(cmsg), fds.data(), sizeof(int) * fds.size());
+    ssize_t n;
+    do {
+        n = ::sendmsg(control, &msg, MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    return n == 1;
 }
 
 struct Client {
@@ -106,7 +135,11 @@ void start_server(Client& c) {
 
 }  // namespace
 
-ForkserverChild forkserver_start(const Bootstrap& boot) {
+ForkserverChild forkserver_start(const Bootstrap& boot, const std::vector<int>& handed) {
+    if (handed.size() + 1 > max_fds) {
+        throw ValueError("a Process can hand at most " + std::to_string(max_fds - 1) +
+                         " descriptors (Connections) to a forkserver child");
+    }
     auto& c = client();
     std::lock_guard lock(c.mutex);
     if (c.control < 0) start_server(c);
@@ -114,7 +147,9 @@ ForkserverChild forkserver_start(const Bootstrap& boot) {
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
         throw ProcessError("socketpair failed");
     }
-    bool ok = send_fd(c.control, pair[1]);
+    std::vector<int> fds{pair[1]};
+    fds.insert(fds.end(), handed.begin(), handed.end());
+    bool ok = send_fds(c.control, fds);
     ::close(pair[1]);
     std::string pid_bytes;
     ok = ok && write_frame(pair[0], pack(boot)) && read_frame(pair[0], pid_bytes) &&
@@ -159,12 +194,15 @@ void serve_forkserver(int control) {
             }
         }
         if (fds[0].revents == 0) continue;
-        int fd = receive_fd(control);
-        if (fd == -2) ::_exit(0);  // the parent is gone: so are we (and, by PDEATHSIG, our children)
-        if (fd < 0) continue;
+        bool gone = false;
+        std::vector<int> received = receive_fds(control, gone);
+        if (gone) ::_exit(0);  // the parent is gone: so are we (and, by PDEATHSIG, our children)
+        if (received.empty()) continue;
+        int fd = received.front();
+        std::vector<int> handed(received.begin() + 1, received.end());
         std::string boot_bytes;
         if (!read_frame(fd, boot_bytes)) {
-            ::close(fd);
+            for (int r : received) ::close(r);
             continue;
         }
         pid_t server = ::getpid();
@@ -183,8 +221,10 @@ void serve_forkserver(int control) {
             } catch (...) {
                 ::_exit(1);
             }
+            boot.fds = handed;  // the numbers they have here, in index order
             std::exit(run_bootstrapped(boot));
         }
+        for (int h : handed) ::close(h);  // the child has them now
         if (pid < 0 || !write_frame(fd, int_bytes(pid))) {
             ::close(fd);
             continue;

@@ -50,12 +50,17 @@ std::vector<std::string> own_argv() {
     return args;
 }
 
+// The descriptors the target's arguments hand to the child (duplicates owned by the target).
+std::vector<int> handed_fds(const detail::ProcessState& s) {
+    return s.target.descriptors ? s.target.descriptors->fds : std::vector<int>{};
+}
+
 detail::Bootstrap make_bootstrap(const detail::ProcessState& s) {
     const auto& session = detail::session();
     const auto& me = detail::identity();
     return detail::Bootstrap{session.dir,   session.authkey, session.root_pid, *s.target.task,
                              s.target.packed_args, s.name, s.identity, s.daemon,
-                             static_cast<int>(::getpid()), me.name};
+                             static_cast<int>(::getpid()), me.name, handed_fds(s)};
 }
 
 // PR_SET_PDEATHSIG fires when the *thread* that forked the child exits, not the process:
@@ -74,6 +79,9 @@ void start_fork(detail::ProcessState& s) {
     if (pid == 0) {
         detail::node_after_fork_in_child();
         detail::forget_children_after_fork();
+        // The closure holds the arguments themselves; the duplicates made for other start
+        // methods would only keep a Connection's peer from seeing EOF.
+        for (int fd : handed_fds(s)) ::close(fd);
         ::signal(SIGTERM, SIG_DFL);  // terminate() means the default action, whatever the parent set
         die_with_parent(parent);
         auto& id = detail::identity();
@@ -101,6 +109,7 @@ void start_fork(detail::ProcessState& s) {
 void start_spawn(detail::ProcessState& s) {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) throw ProcessError("pipe failed");
+    const auto handed = handed_fds(s);
     auto args = own_argv();
     if (args.empty()) args.push_back("mpact-child");
     args.resize(1);  // the child needs only its role, not the parent's arguments
@@ -116,6 +125,7 @@ void start_spawn(detail::ProcessState& s) {
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (::getppid() != parent) ::_exit(1);
         ::fcntl(fds[0], F_SETFD, 0);  // the bootstrap descriptor survives exec
+        for (int fd : handed) ::fcntl(fd, F_SETFD, 0);  // and so do the handed ones
         ::execv("/proc/self/exe", argv.data());
         ::_exit(127);
     }
@@ -185,7 +195,7 @@ void Process::start() {
         case StartMethod::fork: start_fork(s); break;
         case StartMethod::spawn: start_spawn(s); break;
         case StartMethod::forkserver: {
-            auto child = detail::forkserver_start(make_bootstrap(s));
+            auto child = detail::forkserver_start(make_bootstrap(s), handed_fds(s));
             s.pid = child.pid;
             s.sentinel = child.status_fd;
             s.via_forkserver = true;
@@ -193,6 +203,10 @@ void Process::start() {
         }
     }
     s.started = true;
+    // As Python's start() drops target and args: the child has its copies now, and ours
+    // must not keep a handed Connection open in this process.
+    s.target.closure = nullptr;
+    s.target.descriptors.reset();
     detail::register_child(state_);
 }
 

@@ -1,0 +1,208 @@
+#pragma once
+/// mpact::pipe() makes two connected Connections: a direct process-to-process channel (a
+/// Unix socketpair, no actor and no ZeroMQ in between), as multiprocessing.Pipe does.
+///
+///     void child(mpact::Connection c) { c.send(std::string("hello")); c.close(); }
+///     MPACT_TASK(child);
+///     auto [here, there] = mpact::pipe();
+///     mpact::Process p{child, there};         // any start method
+///     p.start();
+///     there.close();                           // our copy of the child's end
+///     auto s = here.recv<std::string>();       // "hello"
+///     here.recv<std::string>();                // throws mpact::EOFError
+///
+/// Python: `here, there = Pipe(); Process(target=child, args=(there,))`.
+/// EOF: recv raises EOFError once every message sent before it has been received and the
+/// other end was closed (close() queues an end-of-stream mark after the last message) or
+/// every process holding it is gone (a SIGKILLed peer included). Passing a Connection to a
+/// child: only as an argument of mpact::Process (any start method); anywhere else,
+/// serialising a Connection is a ValueError.
+/// Timeouts bound the wait for a message to begin; a begun message is read to its end (a
+/// writer that dies mid-message gives EOFError). send() has no timeout, as in Python.
+/// Thread-safety: copies share one descriptor per process; use one end from one thread at a
+/// time (as in Python).
+#include <sys/uio.h>
+
+#include <mpact/codec.hpp>
+#include <mpact/detail/connection_frame.hpp>
+#include <mpact/errors.hpp>
+#include <mpact/time.hpp>
+#include <mpact/wait.hpp>
+
+#include <msgpack.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace mpact {
+
+class Connection;
+
+/// Options of pipe(); designated initialisers are the keyword arguments.
+struct PipeOptions {
+    /// true: both ends send and receive. false: the first end only receives and the second
+    /// only sends (misuse is a ValueError).
+    bool duplex = true;
+};
+
+/// Two connected ends. Python: `multiprocessing.Pipe(duplex=True)`.
+/// Throws ProcessError if the OS has no descriptors left.
+[[nodiscard]] std::pair<Connection, Connection> pipe(PipeOptions options = {});
+
+namespace detail {
+struct ConnectionState;
+}  // namespace detail
+
+/// One end of a pipe. A cheap copyable handle; the last copy in a process closes it.
+class Connection {
+  public:
+    /// A closed Connection (every operation but close() is a ValueError).
+    Connection() = default;
+
+    /// Sends `obj` as one message (its msgpack form; large strings are not copied).
+    /// Python: send(obj). Blocks while the pipe is full. Throws ValueError if closed or
+    /// read-only or over 2 GiB, EOFError if the other end is gone (Python: BrokenPipeError).
+    template <class T>
+    void send(const T& obj) {
+        msgpack::vrefbuffer buffer;
+        msgpack::pack(buffer, obj);
+        send_iov(buffer.vector(), buffer.vector_size());
+    }
+
+    /// Receives one message as T; waits as long as the other end lives. Python: recv().
+    /// Throws EOFError after the last message, ProtocolError if it is not a T (the message
+    /// is consumed) or the stream is malformed, ValueError if closed or write-only.
+    template <class T>
+    [[nodiscard]] T recv() {
+        return receive<T>(std::nullopt);
+    }
+    /// As recv(), but TimeoutError if no message begins to arrive within `timeout`.
+    template <class T>
+    [[nodiscard]] T recv(Duration timeout) {
+        return receive<T>(deadline_after(timeout));
+    }
+
+    /// True if a message (or EOF) is waiting. Python: poll(timeout=0) — without an argument
+    /// it does not wait. ValueError if closed or write-only.
+    [[nodiscard]] bool poll(Duration timeout = Duration::zero());
+
+    /// Sends `size` bytes of `buffer` from `offset` (default: the rest) as one message.
+    /// Python: send_bytes(buf, offset, size). ValueError for a range outside the buffer.
+    void send_bytes(std::string_view buffer, std::size_t offset = 0,
+                    std::optional<std::size_t> size = std::nullopt);
+
+    /// Receives one message's bytes. Python: recv_bytes(maxlength). A message longer than
+    /// `maxlength` raises ProtocolError and stays queued (Python raises OSError and the
+    /// connection becomes unusable); read it with a larger limit.
+    [[nodiscard]] std::string recv_bytes();
+    [[nodiscard]] std::string recv_bytes(std::size_t maxlength);
+    /// As recv_bytes(maxlength), but TimeoutError if no message begins within `timeout`.
+    [[nodiscard]] std::string recv_bytes(Duration timeout,
+                                         std::optional<std::size_t> maxlength = std::nullopt);
+
+    /// Reads one message into `buffer` from `offset`; returns its size. Python:
+    /// recv_bytes_into(buf, offset). A message that does not fit raises ValueError and stays
+    /// queued (Python raises BufferTooShort carrying it).
+    [[nodiscard]] std::size_t recv_bytes_into(std::span<char> buffer, std::size_t offset = 0);
+    /// As recv_bytes_into(), but TimeoutError if no message begins within `timeout`.
+    [[nodiscard]] std::size_t recv_bytes_into(Duration timeout, std::span<char> buffer,
+                                              std::size_t offset = 0);
+
+    /// Closes this process's descriptor for every copy here; idempotent. If this process
+    /// sent on this end, an end-of-stream mark follows its last message (waiting at most
+    /// 1 s for room), so the peer sees EOF even while another process still holds a copy.
+    /// Python: close().
+    void close() noexcept;
+
+    /// Python: the closed / readable / writable properties and fileno().
+    [[nodiscard]] bool closed() const noexcept;
+    [[nodiscard]] bool readable() const noexcept;
+    [[nodiscard]] bool writable() const noexcept;
+    [[nodiscard]] int fileno() const;
+    /// Readable when a message or EOF is waiting; for mpact::wait. ValueError if closed.
+    [[nodiscard]] Sentinel sentinel() const;
+
+    /// The msgpack form inside a Process's arguments: [descriptor index, readable, writable]
+    /// (see <mpact/descriptors.hpp>). ValueError outside a Process's argument pack.
+    struct Wire {
+        std::uint32_t index = 0;
+        bool readable = false;
+        bool writable = false;
+        MSGPACK_DEFINE(index, readable, writable)
+    };
+    [[nodiscard]] Wire export_to_child() const;
+    [[nodiscard]] static Connection import_from_parent(const Wire& wire);
+
+  private:
+    friend std::pair<Connection, Connection> pipe(PipeOptions);
+    Connection(int fd, bool readable, bool writable);
+
+    static constexpr std::size_t limit_none = ~std::size_t{0};
+    void send_iov(const iovec* parts, std::size_t count);
+    // A message in two steps: its header (waiting until `deadline` for it to begin; a
+    // message longer than `maxlength` stays queued), then its payload, read to the end.
+    [[nodiscard]] std::uint32_t begin_message(MaybeDeadline deadline, std::size_t maxlength);
+    void finish_message(char* data, std::uint32_t length);
+    // A frame; with a sink, a large str/bin message is read into it and the frame is empty.
+    [[nodiscard]] detail::Frame receive_frame(MaybeDeadline deadline,
+                                              const detail::BytesSink* sink = nullptr);
+    [[nodiscard]] std::string read_bytes(MaybeDeadline deadline, std::size_t maxlength);
+    [[nodiscard]] std::size_t read_into(MaybeDeadline deadline, std::span<char> buffer,
+                                        std::size_t offset);
+    [[nodiscard]] detail::ConnectionState& state() const;
+
+    template <class T>
+    T receive(MaybeDeadline deadline) {
+        if constexpr (detail::is_byte_buffer_v<T>) {
+            T out;
+            const detail::BytesSink sink{&out, &detail::place_bytes<T>};
+            auto frame = receive_frame(deadline, &sink);
+            if (!frame.data) return out;
+            return decode<T>(frame);
+        } else {
+            return decode<T>(receive_frame(deadline));
+        }
+    }
+
+    template <class T>
+    static T decode(const detail::Frame& frame) {
+        auto handle = detail::unpack_frame(frame);
+        try {
+            return handle.get().as<T>();
+        } catch (const msgpack::type_error&) {
+            throw ProtocolError("recv: the message (" + detail::describe_msgpack(handle.get()) +
+                                ") does not convert to the requested type");
+        }
+    }
+
+    std::shared_ptr<detail::ConnectionState> state_;
+};
+
+}  // namespace mpact
+
+namespace msgpack {
+MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS) {
+    namespace adaptor {
+    template <>
+    struct pack<mpact::Connection> {
+        template <class Stream>
+        packer<Stream>& operator()(packer<Stream>& o, const mpact::Connection& c) const {
+            return o.pack(c.export_to_child());
+        }
+    };
+    template <>
+    struct convert<mpact::Connection> {
+        const msgpack::object& operator()(const msgpack::object& o, mpact::Connection& c) const {
+            c = mpact::Connection::import_from_parent(o.as<mpact::Connection::Wire>());
+            return o;
+        }
+    };
+    }  // namespace adaptor
+}
+}  // namespace msgpack

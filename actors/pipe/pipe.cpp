@@ -1,0 +1,23 @@
+// mpact::pipe(): one Unix stream socketpair, its two ends wrapped as Connections.
+#include <sys/socket.h>
+
+#include <mpact/pipe.hpp>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+namespace mpact {
+
+std::pair<Connection, Connection> pipe(PipeOptions options) {
+    int fds[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
+        throw ProcessError(std::string("pipe: socketpair failed: ") + std::strerror(errno));
+    }
+    if (options.duplex) {
+        return {Connection(fds[0], true, true), Connection(fds[1], true, true)};
+    }
+    return {Connection(fds[0], true, false), Connection(fds[1], false, true)};
+}
+
+}  // namespace mpact
