@@ -164,6 +164,8 @@ void ActorHost::monitor_process(pid_t pid) {
             Down{endpoint_for_pid(pid), {}, "process " + std::to_string(pid) + " ended"});
         node_.mailbox().drain();
     });
+}
+
 void ActorHost::run_as_actor(const std::function<void()>& fn) {
     if (!actor_ || stopping_) return;
     auto* previous = node_.current_actor();
@@ -256,6 +258,7 @@ void Actor::monitor(const ActorRef& ref) {
 }
 void Actor::monitor_process(pid_t pid) {
     if (host_) host_->monitor_process(pid);
+}
 void Actor::when_ready(const ActorRef& ref, Duration timeout, std::function<void(bool)> done) {
     if (!host_) throw ValueError("when_ready() needs a spawned actor");
     host_->when_ready(ref, deadline_after(timeout), std::chrono::milliseconds(1), std::move(done));
