@@ -49,23 +49,26 @@ void Mailbox::drain() {
     if (closed_) return;
     for (int i = 0; i < kDrainBatch; ++i) {
         if (closed_) return;
+        if (receive_one()) continue;
+        // Nothing was ready. ZMQ_EVENTS is asked only now, once per turn rather than once per
+        // message: each ask costs libzmq a poll() and a getpid() system call.
         if ((router_.get(zmq::sockopt::events) & ZMQ_POLLIN) == 0) {
             arm();
             return;
         }
-        receive_one();
     }
     boost::asio::post(node_.io(), [this] { drain(); });
 }
 
-void Mailbox::receive_one() {
+bool Mailbox::receive_one() {
     zmq::message_t frames[kFrames];
     int count = 0;
     std::size_t bytes = 0;
     bool more = true;
     while (more) {
         zmq::message_t frame;
-        if (!router_.recv(frame, zmq::recv_flags::dontwait)) return;
+        // Frames of one message arrive together: only the first can find nothing ready.
+        if (!router_.recv(frame, zmq::recv_flags::dontwait)) return count != 0;
         more = frame.more();
         bytes += frame.size();
         if (count < kFrames) frames[count] = std::move(frame);
@@ -75,18 +78,19 @@ void Mailbox::receive_one() {
     ++counters.received;
     if (bytes > node_.max_message_size()) {
         ++counters.oversized;
-        return;
+        return true;
     }
     if (count != kFrames) {
         ++counters.malformed;
-        return;
+        return true;
     }
     auto header = decode_header(frames[1].to_string_view());
     if (!header) {
         ++counters.malformed;
-        return;
+        return true;
     }
     node_.dispatch(frames[0].to_string(), std::move(*header), frames[2].to_string_view());
+    return true;
 }
 
 void Mailbox::send_routed(const std::string& identity, const std::string& header,

@@ -28,7 +28,8 @@ public:
 
 private:
     void arm();
-    void receive_one();
+    // Reads and dispatches one message; false when none was ready.
+    bool receive_one();
 
     Node& node_;
     zmq::socket_t router_;

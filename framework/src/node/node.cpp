@@ -3,6 +3,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 
+#include <pthread.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -28,6 +29,24 @@ pid_t g_node_pid = 0;
 pid_t g_shut_down_pid = 0;  // this process's node has shut down at exit: never rebuild it
 std::atomic<std::uint64_t> g_generation{1};
 
+// getpid() is a system call (glibc stopped caching it) and the hot paths (every send asks
+// for the node) only need to notice a fork: they compare with this copy, which a fork
+// handler renews in the child.
+std::atomic<pid_t> g_pid{0};
+
+pid_t current_pid() noexcept {
+    auto pid = g_pid.load(std::memory_order_relaxed);
+    if (pid != 0) return pid;
+    static const bool registered = [] {
+        ::pthread_atfork(nullptr, nullptr, [] { g_pid.store(::getpid()); });
+        return true;
+    }();
+    static_cast<void>(registered);
+    pid = ::getpid();
+    g_pid.store(pid, std::memory_order_relaxed);
+    return pid;
+}
+
 // One context per node, never terminated (see ~Node); kept reachable for leak checkers.
 zmq::context_t& leaked_context() {
     static auto* contexts = new std::vector<zmq::context_t*>();  // never destroyed
@@ -42,7 +61,7 @@ std::string error_payload(std::string_view kind, std::string_view message) {
 }  // namespace
 
 Node& Node::get() {
-    if (g_node != nullptr && g_node_pid == ::getpid()) return *g_node;
+    if (g_node != nullptr && g_node_pid == current_pid()) return *g_node;
     std::lock_guard lock(node_mutex());
     if (g_shut_down_pid == ::getpid()) {
         // A thread still running during exit: rebuilding the node now would use a session
@@ -61,7 +80,7 @@ Node& Node::get() {
     return *g_node;
 }
 
-Node* Node::peek() noexcept { return g_node_pid == ::getpid() ? g_node : nullptr; }
+Node* Node::peek() noexcept { return g_node_pid == current_pid() ? g_node : nullptr; }
 
 std::uint64_t Node::generation() noexcept { return g_generation.load(); }
 
