@@ -34,17 +34,25 @@ template <class T>
     return std::string(buffer.data(), buffer.size());
 }
 
+namespace detail {
+/// Converts an already decoded msgpack value into T; ProtocolError when it does not fit.
+template <class T>
+[[nodiscard]] T from_object(const msgpack::object& obj) {
+    try {
+        return obj.as<T>();
+    } catch (const msgpack::type_error&) {
+        throw ProtocolError("expected a value convertible to the requested type, got " +
+                            describe_msgpack(obj));
+    }
+}
+}  // namespace detail
+
 /// Deserialises msgpack bytes into T. Throws ProtocolError (naming the expected type) when
 /// the bytes are malformed, exceed `limits`, or do not convert to T.
 template <class T>
 [[nodiscard]] T unpack(std::string_view bytes, const DecodeLimits& limits = {}) {
     auto handle = detail::unpack_bounded(bytes, limits);
-    try {
-        return handle.get().as<T>();
-    } catch (const msgpack::type_error&) {
-        throw ProtocolError("expected a value convertible to the requested type, got " +
-                            detail::describe_msgpack(handle.get()));
-    }
+    return detail::from_object<T>(handle.get());
 }
 
 }  // namespace mpact

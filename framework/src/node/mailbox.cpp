@@ -53,6 +53,8 @@ void Mailbox::drain() {
         // Nothing was ready. ZMQ_EVENTS is asked only now, once per turn rather than once per
         // message: each ask costs libzmq a poll() and a getpid() system call.
         if ((router_.get(zmq::sockopt::events) & ZMQ_POLLIN) == 0) {
+            // Going idle: what the actors sent leaves now rather than at the flusher's tick.
+            flush_actor_sends();
             arm();
             return;
         }
@@ -89,13 +91,28 @@ bool Mailbox::receive_one() {
         ++counters.malformed;
         return true;
     }
-    node_.dispatch(frames[0].to_string(), std::move(*header), frames[2].to_string_view());
+    if (header->kind == Kind::batch) {
+        node_.dispatch_batch(*header, frames[2].to_string_view());
+    } else {
+        node_.dispatch(frames[0].to_string(), std::move(*header), frames[2].to_string_view());
+    }
     return true;
+}
+
+void Mailbox::flush_actor_sends() noexcept {
+    try {
+        LinkCache::for_this_thread().flush_all();
+    } catch (...) {
+        // A peer's socket refused: one-way messages are unconfirmed; the loop goes on.
+    }
 }
 
 void Mailbox::send_routed(const std::string& identity, const std::string& header,
                           std::string payload) {
     if (closed_) return;
+    // A reply never overtakes what the replying actor sent before it (a requester may next
+    // ask the actor that those messages went to).
+    flush_actor_sends();
     try {
         router_.send(zmq::buffer(identity), zmq::send_flags::sndmore);
         router_.send(zmq::buffer(header), zmq::send_flags::sndmore);

@@ -25,6 +25,8 @@ public:
     // Sends back along the route a message came by (to the DEALER with that identity).
     void send_routed(const std::string& identity, const std::string& header, std::string payload);
     void close();
+    // Sends the batches the I/O thread's actors hold. Never throws.
+    void flush_actor_sends() noexcept;
 
 private:
     void arm();

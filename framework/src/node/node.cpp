@@ -15,6 +15,7 @@
 #include "node/session.hpp"
 #include "transport/link.hpp"
 #include "transport/pidfd.hpp"
+#include "wire/batch.hpp"
 
 namespace mpact::detail {
 
@@ -109,6 +110,7 @@ void Node::shutdown_current() noexcept {
 Node::Node() : context_(leaked_context()), endpoint_(endpoint_for_pid(::getpid())) {
     mailbox_ = std::make_unique<Mailbox>(*this, context_, endpoint_);
     process_watch_ = std::make_unique<ProcessWatch>(io_);
+    tail_flusher_ = std::make_unique<TailFlusher>(io_);
     std::promise<std::thread::id> started;
     auto started_future = started.get_future();
     io_thread_ = std::thread([this, &started] {
@@ -133,6 +135,9 @@ Node::~Node() {
                 if (pending.timer) pending.timer->cancel();
             }
             pending_.clear();
+            // What other threads still hold in batches leaves before the I/O thread ends.
+            tail_flusher_->flush_all();
+            tail_flusher_->cancel();
             boost::asio::post(io_, [this] {
                 mailbox_->close();
                 process_watch_.reset();
@@ -205,6 +210,12 @@ void Node::dispatch(const std::string& identity, Header header, std::string_view
         done(header.kind, payload);
         return;
     }
+    if (header.to.empty() && header.type == kSyncType) {
+        if (header.kind == Kind::request) {
+            make_reply_token(*this, identity, header)->reply(pack(msgpack::type::nil_t{}));
+        }
+        return;
+    }
     auto actor = find_actor(header.to);
     if (!actor) {
         ++counters_.unknown_actor;
@@ -215,6 +226,31 @@ void Node::dispatch(const std::string& identity, Header header, std::string_view
         return;
     }
     actor->deliver(identity, header, payload);
+}
+
+void Node::dispatch_batch(const Header& header, std::string_view payload) {
+    auto batch = BatchReader::decode(payload, max_message_size());
+    if (!batch) {
+        ++counters_.malformed;
+        return;
+    }
+    // Consecutive groups usually go to one actor: look it up once.
+    std::shared_ptr<ActorHost> actor;
+    std::string_view actor_name;
+    bool looked_up = false;
+    for (std::uint32_t i = 0; i < batch->groups(); ++i) {
+        auto group = batch->group(i);
+        if (!looked_up || group.to != actor_name) {
+            actor = find_actor(group.to);
+            actor_name = group.to;
+            looked_up = true;
+        }
+        if (!actor) {
+            counters_.unknown_actor += group.count;
+            continue;
+        }
+        actor->deliver_group(header.from_endpoint, group);
+    }
 }
 
 void Node::request_async(const ActorRef& to, std::string_view type, std::string payload,
@@ -251,7 +287,9 @@ void Node::request_async(const ActorRef& to, std::string_view type, std::string 
     h.deadline_us = to_wire_deadline(deadline);
     h.type = std::string(type);
     try {
-        LinkCache::for_this_thread().get(to.endpoint()).send(encode_header(h), std::move(payload));
+        auto& links = LinkCache::for_this_thread();
+        links.flush_all();  // the request does not overtake the actors' earlier sends
+        links.get(to.endpoint()).send(encode_header(h), std::move(payload));
     } catch (const zmq::error_t& e) {
         fail_pending(corr, "ActorDownError", std::string("cannot reach ") + to.endpoint() + ": " + e.what());
     }
