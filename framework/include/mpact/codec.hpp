@@ -29,7 +29,9 @@ namespace detail {
 /// Serialises `value` to msgpack bytes.
 template <class T>
 [[nodiscard]] std::string pack(const T& value) {
-    msgpack::sbuffer buffer;
+    // Starts small: most messages are a few bytes, and msgpack's 8 KiB default costs a slow
+    // path of malloc per call (the buffer doubles as needed for large values).
+    msgpack::sbuffer buffer(64);
     msgpack::pack(buffer, value);
     return std::string(buffer.data(), buffer.size());
 }

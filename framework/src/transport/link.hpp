@@ -45,6 +45,8 @@ struct Link : std::enable_shared_from_this<Link> {
     // A batch this large is sent at once; larger messages travel alone.
     static constexpr std::size_t kMaxBatchBytes = 64 * 1024;
     static constexpr std::size_t kMaxBatchedMessage = 4 * 1024;
+    // An open batch's age is checked by its sender once per this many messages.
+    static constexpr std::size_t kAgeCheckEvery = 32;
 
     zmq::socket_t socket;
     int pidfd = -1;  // -1: the peer is this process, or not a local process
