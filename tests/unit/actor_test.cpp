@@ -7,6 +7,7 @@
 
 #include "support/support.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -165,4 +166,117 @@ TEST_CASE("waiting requests fail when their actor stops before replying" * docte
 TEST_CASE("two actors cannot share a name" * doctest::timeout(30)) {
     static_cast<void>(mpact::spawn_named<Counter>("unique-counter"));
     CHECK_THROWS_AS(static_cast<void>(mpact::spawn_named<Counter>("unique-counter")), mpact::ValueError);
+}
+
+namespace {
+
+struct Append {
+    int i = 0;
+    MSGPACK_DEFINE(i)
+};
+struct Size {
+    MSGPACK_DEFINE()
+};
+struct Log {
+    MSGPACK_DEFINE()
+};
+struct Note {
+    MSGPACK_DEFINE()
+};
+struct Senders {
+    MSGPACK_DEFINE()
+};
+struct Burst {
+    mpact::ActorRef to;
+    int n = 0;
+    MSGPACK_DEFINE(to, n)
+};
+
+std::atomic<int> g_ticks{0};
+
+struct Recorder : mpact::Actor {
+    std::vector<int> log;
+    std::vector<std::string> senders;
+    Recorder() {
+        handle([this](const Append& a) { log.push_back(a.i); });
+        handle([this](const Size&) { return log.size(); });
+        handle([this](const Log&) { return log; });
+        handle([this](const Note&) {
+            ++g_ticks;
+            senders.push_back(sender().name());
+        });
+        handle([this](const Senders&) { return senders; });
+        handle([](const Burst& b) {
+            for (int i = 0; i < b.n; ++i) b.to.send(Note{});
+        });
+    }
+};
+
+}  // namespace
+
+TEST_CASE("one thread's sends and requests to an actor are handled in the order made" *
+          doctest::timeout(30)) {
+    auto recorder = mpact::spawn<Recorder>();
+    constexpr int kCount = 20000;
+    for (int i = 0; i < kCount; ++i) {
+        recorder.send(Append{i});
+        // A request never overtakes the sends before it, batched or not.
+        if (i % 997 == 0) REQUIRE(recorder.request<std::size_t>(Size{}, 10s) == std::size_t(i) + 1);
+    }
+    auto log = recorder.request<std::vector<int>>(Log{}, 10s);
+    REQUIRE(log.size() == std::size_t(kCount));
+    bool in_order = true;
+    for (int i = 0; i < kCount; ++i) in_order = in_order && log[std::size_t(i)] == i;
+    CHECK(in_order);
+}
+
+TEST_CASE("the tail of a burst arrives while the sender blocks on something else" *
+          doctest::timeout(30)) {
+    auto recorder = mpact::spawn<Recorder>();
+    const int before = g_ticks.load();
+    for (int i = 0; i < 5000; ++i) recorder.send(Note{});
+    // No request, no flush(): the node must send what the batch still holds by itself.
+    CHECK(mpact::test::eventually([&] { return g_ticks.load() == before + 5000; }, 5s));
+}
+
+TEST_CASE("a single send goes out at once" * doctest::timeout(30)) {
+    auto recorder = mpact::spawn<Recorder>();
+    for (int round = 0; round < 20; ++round) {
+        const int before = g_ticks.load();
+        recorder.send(Note{});
+        CHECK(mpact::test::eventually([&] { return g_ticks.load() == before + 1; }, 5s));
+    }
+}
+
+TEST_CASE("every one-way message of a thread that ends right after sending arrives" *
+          doctest::timeout(30)) {
+    auto recorder = mpact::spawn<Recorder>();
+    std::thread producer([recorder] {
+        for (int i = 0; i < 30000; ++i) recorder.send(Append{i});
+    });
+    producer.join();
+    // The thread's exit sent its batch and had the node confirm it: nothing to wait for.
+    CHECK(recorder.request<std::size_t>(Size{}, 10s) == 30000);
+}
+
+TEST_CASE("messages an actor sends in a burst carry it as sender()" * doctest::timeout(30)) {
+    auto target = mpact::spawn<Recorder>();
+    auto relay = mpact::spawn<Recorder>();
+    relay.send(Burst{target, 3000});
+    std::vector<std::string> senders;
+    REQUIRE(mpact::test::eventually([&] {
+        senders = target.request<std::vector<std::string>>(Senders{}, 5s);
+        return senders.size() == 3000;
+    }));
+    bool all_relay = true;
+    for (const auto& s : senders) all_relay = all_relay && s == relay.name();
+    CHECK(all_relay);
+}
+
+TEST_CASE("flush() hands a thread's held messages over at once" * doctest::timeout(30)) {
+    auto recorder = mpact::spawn<Recorder>();
+    for (int i = 0; i < 1000; ++i) recorder.send(Append{i});
+    mpact::flush();
+    CHECK(mpact::test::eventually([&] { return recorder.request<std::size_t>(Size{}, 5s) == 1000; },
+                                  5s));
 }

@@ -52,6 +52,7 @@ public:
 struct Delivery {
     std::string_view payload;
     std::shared_ptr<ReplyToken> reply;  // null for a one-way send
+    const msgpack::object* message = nullptr;  // already decoded (from a batch): no payload
 };
 class ActorHost;
 
@@ -151,7 +152,8 @@ void Actor::handle(F&& fn) {
     using M = typename Traits::Message;
     handlers_[std::string(type_name<M>())] = [fn = std::forward<F>(fn)](detail::Delivery& d) {
         try {
-            M msg = unpack<M>(d.payload);
+            M msg =
+                d.message != nullptr ? detail::from_object<M>(*d.message) : unpack<M>(d.payload);
             if constexpr (Traits::deferred) {
                 fn(msg, typename Traits::ReplyType(std::move(d.reply)));
             } else if constexpr (std::is_void_v<typename Traits::Result>) {

@@ -39,7 +39,14 @@ void send_message(const ActorRef& to, std::string_view type, std::string payload
 std::string request_message(const ActorRef& to, std::string_view type, std::string payload,
                             std::optional<Deadline> deadline);
 struct MonitorState;
+void flush_this_thread();
 }  // namespace detail
+
+/// Hands the one-way messages this thread has sent and the runtime still holds for
+/// batching (see ActorRef::send) to ZeroMQ now. Rarely needed: they leave within about
+/// 100 µs anyway, before any request of this thread, and at thread exit.
+/// Thread-safety: acts on the calling thread's messages only.
+void flush();
 
 /// Waits for one actor's end. Move-only; obtained from ActorRef::monitor().
 class Monitor {
@@ -72,6 +79,10 @@ public:
     friend bool operator==(const ActorRef&, const ActorRef&) = default;
 
     /// Sends `msg` one-way. Delivery is not confirmed: use request() for what must arrive.
+    /// Messages from one thread to one actor arrive in order, and before that thread's later
+    /// requests to it. Bursts are coalesced into batches: the first message of a burst goes
+    /// out at once, the ones that follow within about 100 µs (sooner at the next request,
+    /// mpact::flush() or thread exit).
     template <class M>
     void send(const M& msg) const {
         detail::send_message(*this, type_name<M>(), pack(msg));

@@ -73,17 +73,25 @@ std::size_t pack_append(std::string& out, const T& value) {
     return out.size() - before;
 }
 
+namespace detail {
+/// Converts an already decoded msgpack value into T; ProtocolError when it does not fit.
+template <class T>
+[[nodiscard]] T from_object(const msgpack::object& obj) {
+    try {
+        return obj.as<T>();
+    } catch (const msgpack::type_error&) {
+        throw ProtocolError("expected a value convertible to the requested type, got " +
+                            describe_msgpack(obj));
+    }
+}
+}  // namespace detail
+
 /// Deserialises msgpack bytes into T. Throws ProtocolError (naming the expected type) when
 /// the bytes are malformed, exceed `limits`, or do not convert to T.
 template <class T>
 [[nodiscard]] T unpack(std::string_view bytes, const DecodeLimits& limits = {}) {
     detail::ScratchParse parsed(bytes, limits);
-    try {
-        return parsed.get().as<T>();
-    } catch (const msgpack::type_error&) {
-        throw ProtocolError("expected a value convertible to the requested type, got " +
-                            detail::describe_msgpack(parsed.get()));
-    }
+    return detail::from_object<T>(parsed.get());
 }
 
 }  // namespace mpact

@@ -15,6 +15,10 @@ constexpr std::string_view pretty_type_name() {
     auto end = fn.find_first_of(";]", start);
     return fn.substr(start, end - start);
 }
+// Computed once at compile time (a constexpr call in a runtime context, as in every send,
+// would otherwise search __PRETTY_FUNCTION__ on each call).
+template <class T>
+inline constexpr std::string_view pretty_type_name_v = pretty_type_name<T>();
 }  // namespace detail
 
 /// The wire name of T: T::mpact_name when present, else its C++ name ("ns::Type").
@@ -23,7 +27,7 @@ constexpr std::string_view type_name() {
     if constexpr (requires { T::mpact_name; }) {
         return T::mpact_name;
     } else {
-        return detail::pretty_type_name<T>();
+        return detail::pretty_type_name_v<T>;
     }
 }
 

@@ -76,6 +76,40 @@ void ActorHost::deliver(const std::string& identity, const Header& header,
     actor_->sender_ = ActorRef{};
 }
 
+void ActorHost::deliver_group(std::string_view from_endpoint, const BatchGroup& group) {
+    if (stopping_) return;
+    if (group.type.starts_with("mpact.")) {
+        // The runtime's own messages, one by one as if each came alone (they carry nil).
+        Header h;
+        h.kind = Kind::send;
+        h.to = group.to;
+        h.from_endpoint = from_endpoint;
+        h.from_name = group.from_name;
+        h.type = group.type;
+        for (std::uint32_t i = 0; i < group.count && !stopping_; ++i) deliver({}, h, "\xc0");
+        return;
+    }
+    auto it = actor_->handlers_.find(std::string(group.type));
+    if (it == actor_->handlers_.end()) {
+        node_.counters().handler_errors += group.count;
+        return;
+    }
+    // References into the table stay valid if a handler registers another handler.
+    auto& handler = it->second;
+    actor_->sender_ = group.from_name.empty()
+                          ? ActorRef{}
+                          : ActorRef(std::string(from_endpoint), std::string(group.from_name));
+    node_.set_current_actor(this);
+    std::uint32_t delivered = 0;
+    for (; delivered < group.count && !stopping_; ++delivered) {
+        Delivery delivery{{}, nullptr, &group.messages[delivered]};
+        handler(delivery);
+    }
+    node_.set_current_actor(nullptr);
+    actor_->sender_ = ActorRef{};
+    node_.counters().delivered += delivered;
+}
+
 void ActorHost::stop(std::string reason) {
     if (stopping_) return;
     stopping_ = true;

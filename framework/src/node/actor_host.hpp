@@ -12,6 +12,7 @@
 
 #include <mpact/actor.hpp>
 
+#include "wire/batch.hpp"
 #include "wire/envelope.hpp"
 
 namespace mpact::detail {
@@ -27,6 +28,8 @@ public:
     bool stopping() const noexcept { return stopping_; }
     void start();
     void deliver(const std::string& identity, const Header& header, std::string_view payload);
+    // One group of a batch: one-way messages of one type from one sender, in order.
+    void deliver_group(std::string_view from_endpoint, const BatchGroup& group);
     // Ends the actor once the current handler returns; `reason` goes to its monitors.
     void stop(std::string reason);
     // Runs `on_down` when this actor ends.
@@ -69,5 +72,8 @@ void reply_error(Node& node, const std::string& identity, const Header& request,
 inline constexpr std::string_view kStopType = "mpact.stop";
 inline constexpr std::string_view kMonitorType = "mpact.monitor";
 inline constexpr std::string_view kPingType = "mpact.ping";
+// Node-level (to = ""): answered with nil once everything sent before it on that connection
+// has been read; how a sender confirms its one-way messages arrived.
+inline constexpr std::string_view kSyncType = "mpact.sync";
 
 }  // namespace mpact::detail

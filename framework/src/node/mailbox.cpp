@@ -49,23 +49,28 @@ void Mailbox::drain() {
     if (closed_) return;
     for (int i = 0; i < kDrainBatch; ++i) {
         if (closed_) return;
+        if (receive_one()) continue;
+        // Nothing was ready. ZMQ_EVENTS is asked only now, once per turn rather than once per
+        // message: each ask costs libzmq a poll() and a getpid() system call.
         if ((router_.get(zmq::sockopt::events) & ZMQ_POLLIN) == 0) {
+            // Going idle: what the actors sent leaves now rather than at the flusher's tick.
+            flush_actor_sends();
             arm();
             return;
         }
-        receive_one();
     }
     boost::asio::post(node_.io(), [this] { drain(); });
 }
 
-void Mailbox::receive_one() {
+bool Mailbox::receive_one() {
     zmq::message_t frames[kFrames];
     int count = 0;
     std::size_t bytes = 0;
     bool more = true;
     while (more) {
         zmq::message_t frame;
-        if (!router_.recv(frame, zmq::recv_flags::dontwait)) return;
+        // Frames of one message arrive together: only the first can find nothing ready.
+        if (!router_.recv(frame, zmq::recv_flags::dontwait)) return count != 0;
         more = frame.more();
         bytes += frame.size();
         if (count < kFrames) frames[count] = std::move(frame);
@@ -75,23 +80,39 @@ void Mailbox::receive_one() {
     ++counters.received;
     if (bytes > node_.max_message_size()) {
         ++counters.oversized;
-        return;
+        return true;
     }
     if (count != kFrames) {
         ++counters.malformed;
-        return;
+        return true;
     }
     auto header = decode_header(frames[1].to_string_view());
     if (!header) {
         ++counters.malformed;
-        return;
+        return true;
     }
-    node_.dispatch(frames[0].to_string(), std::move(*header), frames[2].to_string_view());
+    if (header->kind == Kind::batch) {
+        node_.dispatch_batch(*header, frames[2].to_string_view());
+    } else {
+        node_.dispatch(frames[0].to_string(), std::move(*header), frames[2].to_string_view());
+    }
+    return true;
+}
+
+void Mailbox::flush_actor_sends() noexcept {
+    try {
+        LinkCache::for_this_thread().flush_all();
+    } catch (...) {
+        // A peer's socket refused: one-way messages are unconfirmed; the loop goes on.
+    }
 }
 
 void Mailbox::send_routed(const std::string& identity, const std::string& header,
                           std::string payload) {
     if (closed_) return;
+    // A reply never overtakes what the replying actor sent before it (a requester may next
+    // ask the actor that those messages went to).
+    flush_actor_sends();
     try {
         router_.send(zmq::buffer(identity), zmq::send_flags::sndmore);
         router_.send(zmq::buffer(header), zmq::send_flags::sndmore);

@@ -25,10 +25,13 @@ public:
     // Sends back along the route a message came by (to the DEALER with that identity).
     void send_routed(const std::string& identity, const std::string& header, std::string payload);
     void close();
+    // Sends the batches the I/O thread's actors hold. Never throws.
+    void flush_actor_sends() noexcept;
 
 private:
     void arm();
-    void receive_one();
+    // Reads and dispatches one message; false when none was ready.
+    bool receive_one();
 
     Node& node_;
     zmq::socket_t router_;

@@ -3,6 +3,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 
+#include <pthread.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -15,6 +16,7 @@
 #include "node/session.hpp"
 #include "transport/link.hpp"
 #include "transport/pidfd.hpp"
+#include "wire/batch.hpp"
 
 namespace mpact::detail {
 
@@ -28,6 +30,24 @@ Node* g_node = nullptr;
 pid_t g_node_pid = 0;
 pid_t g_shut_down_pid = 0;  // this process's node has shut down at exit: never rebuild it
 std::atomic<std::uint64_t> g_generation{1};
+
+// getpid() is a system call (glibc stopped caching it) and the hot paths (every send asks
+// for the node) only need to notice a fork: they compare with this copy, which a fork
+// handler renews in the child.
+std::atomic<pid_t> g_pid{0};
+
+pid_t current_pid() noexcept {
+    auto pid = g_pid.load(std::memory_order_relaxed);
+    if (pid != 0) return pid;
+    static const bool registered = [] {
+        ::pthread_atfork(nullptr, nullptr, [] { g_pid.store(::getpid()); });
+        return true;
+    }();
+    static_cast<void>(registered);
+    pid = ::getpid();
+    g_pid.store(pid, std::memory_order_relaxed);
+    return pid;
+}
 
 // One context per node, never terminated (see ~Node); kept reachable for leak checkers.
 zmq::context_t& leaked_context() {
@@ -43,7 +63,7 @@ std::string error_payload(std::string_view kind, std::string_view message) {
 }  // namespace
 
 Node& Node::get() {
-    if (g_node != nullptr && g_node_pid == ::getpid()) return *g_node;
+    if (g_node != nullptr && g_node_pid == current_pid()) return *g_node;
     std::lock_guard lock(node_mutex());
     if (g_shut_down_pid == ::getpid()) {
         // A thread still running during exit: rebuilding the node now would use a session
@@ -62,7 +82,7 @@ Node& Node::get() {
     return *g_node;
 }
 
-Node* Node::peek() noexcept { return g_node_pid == ::getpid() ? g_node : nullptr; }
+Node* Node::peek() noexcept { return g_node_pid == current_pid() ? g_node : nullptr; }
 
 std::uint64_t Node::generation() noexcept { return g_generation.load(); }
 
@@ -92,6 +112,7 @@ void Node::shutdown_current() noexcept {
 Node::Node() : context_(leaked_context()), endpoint_(endpoint_for_pid(::getpid())) {
     mailbox_ = std::make_unique<Mailbox>(*this, context_, endpoint_);
     process_watch_ = std::make_unique<ProcessWatch>(io_);
+    tail_flusher_ = std::make_unique<TailFlusher>(io_);
     std::promise<std::thread::id> started;
     auto started_future = started.get_future();
     io_thread_ = std::thread([this, &started] {
@@ -116,6 +137,9 @@ Node::~Node() {
                 if (pending.timer) pending.timer->cancel();
             }
             pending_.clear();
+            // What other threads still hold in batches leaves before the I/O thread ends.
+            tail_flusher_->flush_all();
+            tail_flusher_->cancel();
             boost::asio::post(io_, [this] {
                 mailbox_->close();
                 process_watch_.reset();
@@ -188,6 +212,12 @@ void Node::dispatch(const std::string& identity, Header header, std::string_view
         done(header.kind, payload);
         return;
     }
+    if (header.to.empty() && header.type == kSyncType) {
+        if (header.kind == Kind::request) {
+            make_reply_token(*this, identity, header)->reply(pack(msgpack::type::nil_t{}));
+        }
+        return;
+    }
     auto actor = find_actor(header.to);
     if (!actor) {
         ++counters_.unknown_actor;
@@ -198,6 +228,31 @@ void Node::dispatch(const std::string& identity, Header header, std::string_view
         return;
     }
     actor->deliver(identity, header, payload);
+}
+
+void Node::dispatch_batch(const Header& header, std::string_view payload) {
+    auto batch = BatchReader::decode(payload, max_message_size());
+    if (!batch) {
+        ++counters_.malformed;
+        return;
+    }
+    // Consecutive groups usually go to one actor: look it up once.
+    std::shared_ptr<ActorHost> actor;
+    std::string_view actor_name;
+    bool looked_up = false;
+    for (std::uint32_t i = 0; i < batch->groups(); ++i) {
+        auto group = batch->group(i);
+        if (!looked_up || group.to != actor_name) {
+            actor = find_actor(group.to);
+            actor_name = group.to;
+            looked_up = true;
+        }
+        if (!actor) {
+            counters_.unknown_actor += group.count;
+            continue;
+        }
+        actor->deliver_group(header.from_endpoint, group);
+    }
 }
 
 void Node::request_async(const ActorRef& to, std::string_view type, std::string payload,
@@ -236,7 +291,9 @@ void Node::request_async(const ActorRef& to, std::string_view type, std::string 
     h.deadline_us = to_wire_deadline(deadline);
     h.type = std::string(type);
     try {
-        LinkCache::for_this_thread().get(to.endpoint()).send(encode_header(h), std::move(payload));
+        auto& links = LinkCache::for_this_thread();
+        links.flush_all();  // the request does not overtake the actors' earlier sends
+        links.get(to.endpoint()).send(encode_header(h), std::move(payload));
     } catch (const zmq::error_t& e) {
         fail_pending(corr, "ActorDownError", std::string("cannot reach ") + to.endpoint() + ": " + e.what());
     } catch (const Error& e) {  // this process is exiting

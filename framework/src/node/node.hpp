@@ -21,6 +21,7 @@
 
 #include "node/mailbox.hpp"
 #include "node/process_watch.hpp"
+#include "transport/tail_flusher.hpp"
 #include "wire/envelope.hpp"
 
 namespace mpact::detail {
@@ -60,6 +61,7 @@ public:
     boost::asio::io_context& io() noexcept { return io_; }
     Mailbox& mailbox() noexcept { return *mailbox_; }
     ProcessWatch& process_watch() noexcept { return *process_watch_; }
+    TailFlusher& tail_flusher() noexcept { return *tail_flusher_; }
     std::uint64_t max_message_size() const noexcept { return max_message_size_; }
     void set_max_message_size(std::uint64_t bytes) noexcept { max_message_size_ = bytes; }
 
@@ -84,6 +86,8 @@ public:
 
     // Called by the mailbox for every well-formed message.
     void dispatch(const std::string& identity, Header header, std::string_view payload);
+    // Called by the mailbox for a batch (kind 5): its one-way messages, in order.
+    void dispatch_batch(const Header& header, std::string_view payload);
 
 private:
     void fail_pending(std::uint64_t corr, std::string_view kind, std::string_view message);
@@ -93,6 +97,7 @@ private:
     boost::asio::io_context io_;
     std::unique_ptr<Mailbox> mailbox_;
     std::unique_ptr<ProcessWatch> process_watch_;
+    std::unique_ptr<TailFlusher> tail_flusher_;
     NodeCounters counters_;
     std::atomic<std::uint64_t> max_message_size_{std::uint64_t{1} << 31};
     std::map<std::string, std::shared_ptr<ActorHost>, std::less<>> actors_;

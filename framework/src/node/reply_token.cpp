@@ -60,7 +60,9 @@ private:
             node.mailbox().send_routed(identity, header, std::move(payload));
         } else {
             try {
-                LinkCache::for_this_thread().get(from).send(header, std::move(payload));
+                auto& links = LinkCache::for_this_thread();
+                links.flush_all();  // the reply does not overtake the actor's earlier sends
+                links.get(from).send(header, std::move(payload));
             } catch (const zmq::error_t&) {
             } catch (const Error&) {
                 // This process is exiting (its node has shut down while an ending actor told

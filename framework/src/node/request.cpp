@@ -53,9 +53,15 @@ int poll_timeout_ms(const std::optional<Deadline>& deadline) {
 
 void send_message(const ActorRef& to, std::string_view type, std::string payload) {
     if (!to.valid()) throw ValueError("send() on an empty ActorRef");
-    auto& links = LinkCache::for_this_thread();
-    auto& link = links.get(to.endpoint());
-    link.send(encode_header(outgoing(Kind::send, to, type)), std::move(payload));
+    OneWay message{to.name(), {}, {}, type};
+    // From inside an actor, say who sends, so the receiver can answer with sender().
+    if (auto* node = Node::peek(); node != nullptr && node->on_io_thread()) {
+        if (auto* actor = node->current_actor()) {
+            message.from_endpoint = node->endpoint();
+            message.from_name = actor->self().name();
+        }
+    }
+    LinkCache::for_this_thread().send_oneway(to.endpoint(), message, std::move(payload));
 }
 
 std::string request_message(const ActorRef& to, std::string_view type, std::string payload,
@@ -69,6 +75,9 @@ std::string request_message(const ActorRef& to, std::string_view type, std::stri
         }
     }
     auto& links = LinkCache::for_this_thread();
+    // The thread's one-way messages leave first, to every peer: the reply awaited here may
+    // depend on any of them.
+    links.flush_all();
     auto& link = links.get(to.endpoint());
     if (link.pid != 0 && link.pid != ::getpid() && (link.pidfd < 0 || pidfd_ended(link.pidfd))) {
         throw_down(links, to, link.pid);
@@ -96,6 +105,7 @@ std::string request_message(const ActorRef& to, std::string_view type, std::stri
             }
             auto reply = complete ? decode_header(head.to_string_view()) : std::nullopt;
             if (!reply || reply->corr != header.corr) continue;  // stale reply of a timed-out request
+            link.unsettled = false;  // the peer has read everything this link sent before
             if (reply->kind == Kind::reply) return body.to_string();
             auto [kind, message, stack] =
                 unpack<std::tuple<std::string, std::string, std::string>>(body.to_string_view());
@@ -109,6 +119,8 @@ std::string request_message(const ActorRef& to, std::string_view type, std::stri
     }
 }
 
+void flush_this_thread() { LinkCache::for_this_thread().flush_all(); }
+
 ActorRef host_actor(std::unique_ptr<Actor> actor, std::string name) {
     auto& node = Node::get();
     ActorRef ref;
@@ -119,6 +131,8 @@ ActorRef host_actor(std::unique_ptr<Actor> actor, std::string name) {
 }  // namespace mpact::detail
 
 namespace mpact {
+
+void flush() { detail::flush_this_thread(); }
 
 pid_t ActorRef::pid() const noexcept { return detail::pid_of_endpoint(endpoint_); }
 

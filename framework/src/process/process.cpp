@@ -18,6 +18,7 @@
 #include "node/session.hpp"
 #include "process/bootstrap.hpp"
 #include "process/process_state.hpp"
+#include "transport/link.hpp"
 #include "transport/pidfd.hpp"
 
 namespace mpact {
@@ -99,6 +100,7 @@ void start_fork(detail::ProcessState& s) {
         }
         std::cout.flush();
         std::fflush(nullptr);
+        detail::settle_before_exit();  // _exit skips the thread-exit flush of one-way sends
         detail::finish_children();
         ::_exit(code);
     }

@@ -4,40 +4,130 @@
 // thread, and a request's reply comes back on the same socket (design §9.2: count hops).
 // Each link also holds a pidfd of the peer process, polled beside the socket, so a dead peer
 // fails a request at once.
+//
+// One-way messages are coalesced (design §9.3): the first of a burst goes out at once; the
+// ones that follow within kQuiet of the link's last send join a batch (envelope kind 5),
+// sent when it reaches kMaxBatchBytes, when it is kMaxHold old (by the next send, or by the
+// node's TailFlusher if the thread went quiet), before any other message on the link (so a
+// thread's sends stay ordered before its requests), on flush(), and at thread exit.
 #include <zmq.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
+#include <vector>
+
+#include "wire/batch.hpp"
 
 namespace mpact::detail {
 
-struct Link {
+class TailFlusher;
+
+// What a one-way message needs besides its payload (views, used during the call only).
+struct OneWay {
+    std::string_view to;             // actor name at the peer
+    std::string_view from_endpoint;  // the sending actor's node, or empty
+    std::string_view from_name;      // the sending actor, or empty
+    std::string_view type;           // wire type name
+};
+
+struct Link : std::enable_shared_from_this<Link> {
+    using Clock = std::chrono::steady_clock;
+    // A link quiet for this long sends the next one-way message at once.
+    static constexpr auto kQuiet = std::chrono::microseconds(100);
+    // The longest a one-way message is held in a batch before something sends it (plus the
+    // TailFlusher's timer slack when the sending thread has gone quiet).
+    static constexpr auto kMaxHold = std::chrono::microseconds(100);
+    // A batch this large is sent at once; larger messages travel alone.
+    static constexpr std::size_t kMaxBatchBytes = 64 * 1024;
+    static constexpr std::size_t kMaxBatchedMessage = 4 * 1024;
+    // An open batch's age is checked by its sender once per this many messages.
+    static constexpr std::size_t kAgeCheckEvery = 32;
+
     zmq::socket_t socket;
     int pidfd = -1;  // -1: the peer is this process, or not a local process
     pid_t pid = 0;
     std::string endpoint;
-    Link(zmq::context_t& ctx, std::string endpoint);
+    // `flusher` null: never batch (a link outside the thread caches, e.g. a Monitor's).
+    Link(zmq::context_t& ctx, std::string endpoint, TailFlusher* flusher = nullptr);
     ~Link();
     Link(const Link&) = delete;
     Link& operator=(const Link&) = delete;
+
+    // Sends one message now, after whatever one-way messages the batch holds.
     void send(const std::string& header, std::string payload);
+    // Sends a one-way message, at once or in a batch (see the file comment); true when it
+    // opened a batch (the owner's LinkCache then knows the link holds something).
+    bool send_oneway(const OneWay& message, std::string payload);
+    // Sends the batch, if any, now. Throws what ZeroMQ throws.
+    void flush();
+    // The TailFlusher's flush: false (nothing done) when the owner holds the link right now.
+    // Drops the batch if ZeroMQ refuses it (the peer's context is gone). Never throws.
+    bool try_flush_tail() noexcept;
+    // Flushes, then asks the peer's node to confirm it has read everything sent so far
+    // (a node-level "mpact.sync" request; any answer will do). Waits until `deadline` at
+    // most; false if no answer came. Owner thread only; never throws.
+    bool settle(std::uint64_t corr, Clock::time_point deadline) noexcept;
+
+    // One-way messages went out since the peer last answered on this link: they are not
+    // known to have arrived (design §9.1). Owner thread only.
+    bool unsettled = false;
+
+private:
+    void flush_locked();
+    void send_locked(const std::string& header, std::string payload);
+
+    // Guards the batch, and the socket whenever the batch is not empty: the TailFlusher
+    // touches the socket only then, and only under this lock.
+    std::mutex mutex_;
+    TailFlusher* flusher_ = nullptr;
+    BatchWriter batch_;
+    std::string batch_from_endpoint_;
+    Clock::time_point batch_started_{};
+    Clock::time_point last_sent_{};
+    bool watched_ = false;  // registered with the TailFlusher and not yet looked at
 };
 
 // The calling thread's links, rebuilt after a fork (the old sockets belong to the parent).
+// At thread exit the batches are sent.
 class LinkCache {
 public:
     static LinkCache& for_this_thread();
+    LinkCache() = default;
+    ~LinkCache();
+    LinkCache(const LinkCache&) = delete;
+    LinkCache& operator=(const LinkCache&) = delete;
+
     Link& get(const std::string& endpoint);
     void drop(const std::string& endpoint);
+    // Sends a one-way message through the link to `endpoint` (see Link::send_oneway).
+    void send_oneway(const std::string& endpoint, const OneWay& message, std::string payload);
+    // Sends every link's batch now (only links that opened one since the last call).
+    void flush_all();
+    // Flushes every link and waits (until `deadline` at most) for each peer that was sent
+    // one-way messages since it last answered to confirm it read them. Never throws.
+    void settle_all(Link::Clock::time_point deadline) noexcept;
     std::uint64_t next_corr() noexcept { return ++corr_; }
 
 private:
-    std::unordered_map<std::string, std::unique_ptr<Link>> links_;
+    void forget() noexcept;
+
+    std::unordered_map<std::string, std::shared_ptr<Link>> links_;
+    Link* last_ = nullptr;  // the link get() returned last: bursts go to one peer
+    std::vector<std::weak_ptr<Link>> open_batches_;  // links that opened a batch
     std::uint64_t generation_ = 0;
+    pid_t pid_ = 0;  // the process the links were made in
     std::uint64_t corr_ = 0;
 };
+
+// Before a process ends without running exit handlers (a fork child's _exit): sends what
+// this thread and the TailFlusher hold, and waits (2 s at most) for this thread's peers to
+// confirm its one-way messages. Never throws.
+void settle_before_exit() noexcept;
 
 // A message frame holding `payload` (without a copy when it is large).
 zmq::message_t make_message(std::string payload);

@@ -42,7 +42,7 @@ std::optional<Header> decode_header(std::string_view bytes) noexcept {
         const auto* f = obj.via.array.ptr;
         if (f[0].as<std::uint8_t>() != kEnvelopeVersion) return std::nullopt;
         auto kind = f[1].as<std::uint8_t>();
-        if (kind < 1 || kind > 4) return std::nullopt;
+        if (kind < 1 || kind > static_cast<std::uint8_t>(Kind::batch)) return std::nullopt;
         Header h;
         h.kind = static_cast<Kind>(kind);
         h.to = f[2].as<std::string>();

@@ -18,6 +18,7 @@ enum class Kind : std::uint8_t {
     request = 2,  // expects one reply or error with the same corr; payload = the message
     reply = 3,    // payload = the result
     error = 4,    // payload = [kind, message, stack] of the failure
+    batch = 5,    // one-way messages coalesced; payload = wire/batch.hpp's groups
 };
 
 struct Header {
