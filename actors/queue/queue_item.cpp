@@ -1,30 +1,22 @@
-#include "node/session.hpp"
+#include <mpact/queue_item.hpp>
+
 #include <fcntl.h>
 #include <unistd.h>
-
-#include <mpact/errors.hpp>
-#include <mpact/queue_item.hpp>
 
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+
+#include <mpact/errors.hpp>
+
+#include "node/session.hpp"
+#include "transport/fd_io.hpp"
 
 namespace mpact::detail {
 
 namespace {
 // A spill reference is a msgpack ext8 of this type holding the file name.
 constexpr std::int8_t kSpillExt = 77;
-
-bool write_all(int fd, const char* data, std::size_t size) {
-    while (size > 0) {
-        auto n = ::write(fd, data, size);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        data += n;
-        size -= static_cast<std::size_t>(n);
-    }
-    return true;
-}
 
 std::string path_of(std::string_view name) {
     return scratch_dir() + "/" + std::string(name);

@@ -14,31 +14,10 @@
 #include "errors/demangle.hpp"
 #include "node/exit_hooks.hpp"
 #include "node/session.hpp"
+#include "transport/fd_io.hpp"
 
 namespace mpact::detail {
 
-namespace {
-bool write_all(int fd, const char* data, std::size_t size) {
-    while (size > 0) {
-        auto n = ::write(fd, data, size);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        data += n;
-        size -= static_cast<std::size_t>(n);
-    }
-    return true;
-}
-bool read_all(int fd, char* data, std::size_t size) {
-    while (size > 0) {
-        auto n = ::read(fd, data, size);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        data += n;
-        size -= static_cast<std::size_t>(n);
-    }
-    return true;
-}
-}  // namespace
 
 bool write_frame(int fd, const std::string& bytes) {
     std::uint64_t size = bytes.size();
