@@ -32,11 +32,13 @@ constexpr Duration kGrace = 2s;
 // How long process exit may wait for buffered puts, and for unused items to go back.
 constexpr Duration kExitFlush = 30s;
 constexpr Duration kExitReturn = 5s;
-constexpr std::uint32_t kMaxPrefetch = 4096;
+constexpr std::uint32_t kMaxPrefetch = 16384;
 // Held items untouched for a whole period of this go back to the broker.
 constexpr Duration kIdleGiveBack = 20ms;
+// Puts buffered in a process beyond this wait for the batch in flight to be acknowledged.
+constexpr std::size_t kMaxBuffered = std::size_t{4} << 20;
 // A sent batch's buffer is kept for the next one up to this size (no page faults per batch).
-constexpr std::size_t kMaxSpare = std::size_t{4} << 20;
+constexpr std::size_t kMaxSpare = 2 * kMaxBuffered;
 
 std::int64_t wait_us(std::optional<Duration> timeout, bool block) {
     if (!block) return 0;
@@ -172,6 +174,11 @@ void QueueClient::put(std::string_view packed, std::optional<Duration> timeout, 
         return;
     }
     std::unique_lock lock(mutex_);
+    if (buffer_.bytes.size() >= kMaxBuffered && !Node::get().on_io_thread()) {
+        // Backpressure on this process, not on the queue: while a full buffer waits behind
+        // the batch in flight, wait for it to leave (memory stays bounded, pages reused).
+        flushed_.wait(lock, [this] { return buffer_.bytes.size() < kMaxBuffered || failure_; });
+    }
     if (failure_) std::rethrow_exception(failure_);
     buffer_.sizes.push_back(static_cast<std::uint32_t>(packed.size()));
     buffer_.bytes.append(packed);
@@ -195,6 +202,7 @@ void QueueClient::send_batch() {
         std::swap(batch, buffer_);
         std::swap(buffer_, spare_);  // puts go on into the capacity of the last batch
     }
+    flushed_.notify_all();  // a producer waiting for buffer room has it
     auto count = batch.sizes.size();
     Put put{pid_, std::move(batch), -1};
     auto payload = pack(put);

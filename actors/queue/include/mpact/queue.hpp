@@ -11,9 +11,10 @@
 ///
 /// Handles are cheap copies of one queue; pass them to children as Process arguments. The
 /// queue lives while a handle to it exists in the creating process.
-/// put() on an unbounded queue never blocks: items are buffered in the calling process and
-/// sent in batches (Python's feeder thread); they are delivered before the process exits
-/// unless cancel_join_thread() was called. A bounded queue's put() waits for room.
+/// put() on an unbounded queue does not wait for the queue: items are buffered in the calling
+/// process and sent in batches (Python's feeder thread), and delivered before the process
+/// exits unless cancel_join_thread() was called; only a process with 4 MiB of puts still on
+/// their way waits for the batch ahead to leave. A bounded queue's put() waits for room.
 /// get() may take several items from the broker at once and hand them out one by one; items
 /// it holds go back to the queue if this process exits (or its process dies) first.
 /// Throws: Empty / Full (timeouts, nowait forms), ValueError (use after close(), task_done()
