@@ -5,17 +5,20 @@
 // leaves the whole batch or nothing.
 #include <mpact/codec.hpp>
 
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
 namespace mpact::queue_protocol {
 
-/// Items in transit: msgpack bytes of each item end to end, and each item's size.
+/// Items in transit: msgpack bytes of each item end to end, and each item's size. On the wire
+/// `[sizes, bytes]` with `sizes` a bin of little-endian uint32 (one memcpy, not one msgpack
+/// integer per item: batches hold thousands of items).
 struct Items {
     std::vector<std::uint32_t> sizes;
     std::string bytes;
-    MSGPACK_DEFINE(sizes, bytes)
 };
 
 /// Request: add items. Unbounded queues take every batch at once (a producer's buffered
@@ -81,3 +84,36 @@ struct Join {
 };
 
 }  // namespace mpact::queue_protocol
+
+namespace msgpack {
+MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS) {
+namespace adaptor {
+static_assert(std::endian::native == std::endian::little, "Items.sizes travel little-endian");
+template <>
+struct pack<mpact::queue_protocol::Items> {
+    template <class Stream>
+    packer<Stream>& operator()(packer<Stream>& p, const mpact::queue_protocol::Items& v) const {
+        const auto n = static_cast<std::uint32_t>(v.sizes.size() * sizeof(std::uint32_t));
+        p.pack_array(2);
+        p.pack_bin(n);
+        p.pack_bin_body(reinterpret_cast<const char*>(v.sizes.data()), n);
+        return p.pack(v.bytes);
+    }
+};
+template <>
+struct convert<mpact::queue_protocol::Items> {
+    const msgpack::object& operator()(const msgpack::object& o, mpact::queue_protocol::Items& v) const {
+        if (o.type != type::ARRAY || o.via.array.size != 2) throw type_error();
+        const auto& sizes = o.via.array.ptr[0];
+        if (sizes.type != type::BIN || sizes.via.bin.size % sizeof(std::uint32_t) != 0) {
+            throw type_error();
+        }
+        v.sizes.resize(sizes.via.bin.size / sizeof(std::uint32_t));
+        std::memcpy(v.sizes.data(), sizes.via.bin.ptr, sizes.via.bin.size);
+        o.via.array.ptr[1].convert(v.bytes);
+        return o;
+    }
+};
+}  // namespace adaptor
+}  // MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS)
+}  // namespace msgpack
