@@ -23,7 +23,7 @@ namespace proto = detail::pipe_protocol;
 
 namespace detail {
 
-constexpr std::size_t huge_page = std::size_t{2} << 20;
+constexpr std::size_t huge_page = kHugePage;
 
 struct ConnectionState {
     int fd = -1;
@@ -131,13 +131,6 @@ void FrameFree::operator()(char* p) const noexcept {
     } else {
         delete[] p;
     }
-}
-
-void advise_huge_pages(void* data, std::size_t size) noexcept {
-    // Only whole 2 MiB pages inside the range: the advice must not reach a neighbour's memory.
-    auto begin = (reinterpret_cast<std::uintptr_t>(data) + huge_page - 1) / huge_page * huge_page;
-    auto end = (reinterpret_cast<std::uintptr_t>(data) + size) / huge_page * huge_page;
-    if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
 }
 
 // Large payloads get a mapping of their own with transparent huge pages requested: faulting

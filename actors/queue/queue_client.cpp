@@ -3,9 +3,6 @@
 #include "node/exit_hooks.hpp"
 #include "node/node.hpp"
 #include "node/session.hpp"
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <mpact/errors.hpp>
@@ -92,38 +89,6 @@ Registry& registry() {
     static auto* r = new Registry();  // never destroyed: exit hooks use it
     return *r;
 }
-
-// A large item's file, mapped for unpacking. Unlinked at once: the item is consumed.
-class SpilledItem {
-  public:
-    explicit SpilledItem(std::string_view name) {
-        auto path = scratch_dir() + "/" + std::string(name);
-        fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd_ < 0) throw ProtocolError("queue item file " + path + " is missing");
-        ::unlink(path.c_str());
-        struct stat st {};
-        if (::fstat(fd_, &st) != 0) throw ProtocolError("cannot stat queue item file " + path);
-        size_ = static_cast<std::size_t>(st.st_size);
-        if (size_ == 0) return;
-        data_ = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd_, 0);
-        if (data_ == MAP_FAILED) {
-            data_ = nullptr;
-            throw ProtocolError("cannot map queue item file " + path);
-        }
-    }
-    SpilledItem(const SpilledItem&) = delete;
-    SpilledItem& operator=(const SpilledItem&) = delete;
-    ~SpilledItem() {
-        if (data_ != nullptr) ::munmap(data_, size_);
-        if (fd_ >= 0) ::close(fd_);
-    }
-    std::string_view bytes() const { return {static_cast<const char*>(data_), size_}; }
-
-  private:
-    int fd_ = -1;
-    void* data_ = nullptr;
-    std::size_t size_ = 0;
-};
 
 }  // namespace
 
@@ -287,11 +252,6 @@ bool QueueClient::get(std::optional<Duration> timeout, bool block,
     auto size = held_.sizes[next_++];
     std::string_view bytes(held_.bytes.data() + offset_, size);
     offset_ += size;
-    if (auto name = spilled_name(bytes); !name.empty()) {
-        SpilledItem item(name);
-        take(item.bytes());
-        return true;
-    }
     take(bytes);  // a malformed item throws here, after it has been consumed
     return true;
 }

@@ -274,6 +274,17 @@ TEST_CASE("large items travel through the session's scratch space and leave noth
         CHECK(item.size() == kBig);
         CHECK(item.find_first_not_of('x') == std::string::npos);
     }
+    {
+        // Not a plain byte string: the general path maps the file and unpacks from it.
+        mpact::Queue<std::vector<int>> ints;
+        std::vector<int> big(3'000'000);
+        for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<int>(i);
+        ints.put(big);
+        CHECK(ints.get(30s) == big);
+        mpact::Queue<std::vector<char>> chars;
+        chars.put(std::vector<char>(kBig, 'z'));
+        CHECK(chars.get(30s) == std::vector<char>(kBig, 'z'));
+    }
     CHECK(scratch_files() == before);  // every item's file was consumed with it
     {
         mpact::Queue<std::string> never_read;

@@ -49,7 +49,7 @@ class QueueHandle {
     QueueHandle& operator=(const QueueHandle& other);
 
     void put(std::string_view packed, std::optional<Duration> timeout, bool block) const;
-    /// Hands the next item's bytes to `take`; false when none came (nowait or timeout).
+    /// Hands the next item as it travels (decode_item) to `take`; false when none came.
     bool get(std::optional<Duration> timeout, bool block,
              const std::function<void(std::string_view)>& take) const;
     [[nodiscard]] std::size_t qsize() const;
@@ -77,7 +77,7 @@ template <class T>
 T unpack_item(const QueueHandle& h, std::optional<Duration> timeout, bool block) {
     std::optional<T> out;
     bool got =
-        h.get(timeout, block, [&](std::string_view bytes) { out.emplace(unpack<T>(bytes)); });
+        h.get(timeout, block, [&](std::string_view bytes) { out.emplace(decode_item<T>(bytes)); });
     if (!got) throw Empty(block ? "get() timed out: the queue stayed empty" : "the queue is empty");
     return std::move(*out);
 }
@@ -111,7 +111,7 @@ class Queue {
     [[nodiscard]] std::optional<T> try_get(Duration timeout = Duration::zero()) const {
         std::optional<T> out;
         h_.get(timeout, timeout > Duration::zero(),
-               [&](std::string_view b) { out.emplace(unpack<T>(b)); });
+               [&](std::string_view b) { out.emplace(detail::decode_item<T>(b)); });
         return out;
     }
 

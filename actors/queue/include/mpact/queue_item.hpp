@@ -4,9 +4,12 @@
 /// item is streamed into a file of the session's scratch directory (tmpfs) while it is
 /// packed, and only a reference travels through the broker; the consumer maps the file and
 /// unpacks from it. ZeroMQ would copy a 64 MiB item five times on its way through a broker.
+#include <mpact/byte_buffer.hpp>
 #include <mpact/codec.hpp>
 
 #include <cstddef>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -49,9 +52,30 @@ std::string_view pack_item(const T& value) {
     return writer.finish();
 }
 
+/// Reads spilled item `name` straight into storage from `place` when its value is one msgpack
+/// str or bin (huge pages, no intermediate copy) and deletes it; false, leaving it untouched,
+/// when the value is something else.
+bool read_spilled_bytes(std::string_view name, void* target, char* (*place)(void*, std::size_t));
+/// Maps spilled item `name`, hands its msgpack bytes to `use`, and deletes it.
+void with_spilled(std::string_view name, const std::function<void(std::string_view)>& use);
+
 /// If `item` is a spill reference: its file's name in the scratch directory.
 [[nodiscard]] std::string_view spilled_name(std::string_view item) noexcept;
 /// Deletes a spilled item's file (an item that will never be read); no-op otherwise.
 void discard_item(std::string_view item) noexcept;
+
+/// The value of one queue item as it travels (in memory or spilled).
+template <class T>
+T decode_item(std::string_view item) {
+    auto name = spilled_name(item);
+    if (name.empty()) return unpack<T>(item);
+    if constexpr (is_byte_buffer_v<T>) {
+        T out;
+        if (read_spilled_bytes(name, &out, &place_bytes<T>)) return out;
+    }
+    std::optional<T> out;
+    with_spilled(name, [&](std::string_view bytes) { out.emplace(unpack<T>(bytes)); });
+    return std::move(*out);
+}
 
 }  // namespace mpact::detail

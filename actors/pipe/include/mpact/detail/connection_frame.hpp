@@ -1,6 +1,7 @@
 #pragma once
 // What Connection's receive templates must see: received frames and the in-place path for
 // large byte messages. Not part of the API.
+#include <mpact/byte_buffer.hpp>
 #include <mpact/codec.hpp>
 
 #include <msgpack.hpp>
@@ -29,20 +30,4 @@ struct BytesSink {
     void* target = nullptr;
     char* (*place)(void* target, std::size_t size) = nullptr;
 };
-/// Asks for transparent huge pages over [data, data + size) before it is first touched.
-void advise_huge_pages(void* data, std::size_t size) noexcept;
-template <class T>
-inline constexpr bool is_byte_buffer_v =
-    std::is_same_v<T, std::string> || std::is_same_v<T, std::vector<char>> ||
-    std::is_same_v<T, std::vector<unsigned char>>;
-/// Sizes a byte container for `size` bytes, huge pages advised, and returns its storage.
-template <class T>
-char* place_bytes(void* target, std::size_t size) {
-    auto& out = *static_cast<T*>(target);
-    out.reserve(size);
-    advise_huge_pages(out.data(), size);
-    out.resize(size);
-    return reinterpret_cast<char*>(out.data());
-}
-
 }  // namespace mpact::detail
