@@ -1,4 +1,5 @@
-// Uses only installed headers: an actor answers a request, a task runs by name.
+// Uses only installed headers: an actor answers a request, a task runs by name, a queue
+// passes an item.
 #include <mpact/mpact.hpp>
 
 #include <chrono>
@@ -23,6 +24,9 @@ int main(int argc, char** argv) {
     auto doubler = mpact::spawn<Doubler>();
     int doubled = doubler.request<int>(Twice{21}, std::chrono::seconds(5));
     int squared = mpact::unpack<int>(mpact::invoke_task("square", mpact::pack(std::make_tuple(7))));
-    std::cout << "doubled " << doubled << ", squared " << squared << '\n';
-    return doubled == 42 && squared == 49 ? 0 : 1;
+    mpact::Queue<int> queue;
+    queue.put(8);
+    int queued = queue.get(std::chrono::seconds(5));
+    std::cout << "doubled " << doubled << ", squared " << squared << ", queued " << queued << '\n';
+    return doubled == 42 && squared == 49 && queued == 8 ? 0 : 1;
 }
