@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include <mpact/pipe.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -43,6 +45,24 @@ struct ConnectionState {
 };
 
 namespace {
+
+std::atomic<pid_t> g_pid{0};
+
+// getpid() is a system call (glibc stopped caching it), once per send only to note who
+// sent. Only a fork changes the answer, so a fork handler renews this copy in the child.
+pid_t this_process() noexcept {
+    auto pid = g_pid.load(std::memory_order_relaxed);
+    if (pid != 0) return pid;
+    static const bool registered = [] {
+        ::pthread_atfork(nullptr, nullptr,
+                         [] { g_pid.store(::getpid(), std::memory_order_relaxed); });
+        return true;
+    }();
+    static_cast<void>(registered);
+    pid = ::getpid();
+    g_pid.store(pid, std::memory_order_relaxed);
+    return pid;
+}
 
 // Waits until `fd` has `events` or the deadline passes; false on timeout.
 bool wait_for(int fd, short events, MaybeDeadline deadline) {
@@ -109,7 +129,7 @@ bool write_all(int fd, std::vector<iovec>& parts) {
 
 void ConnectionState::close() noexcept {
     if (fd < 0) return;
-    if (writable && sent_by == ::getpid()) {
+    if (writable && sent_by == this_process()) {
         // End-of-stream after our last message, even if a forked sibling still holds the
         // descriptor. Bounded: a peer that does not read gets kernel EOF instead.
         unsigned char mark[proto::header_size];
@@ -201,7 +221,7 @@ void Connection::send_iov(const iovec* parts, std::size_t count) {
     all.reserve(count + 1);
     all.push_back(iovec{header, sizeof header});
     all.insert(all.end(), parts, parts + count);
-    s.sent_by = ::getpid();
+    s.sent_by = detail::this_process();
     if (!detail::write_all(s.fd, all)) {
         throw EOFError("send: the other end of the pipe is closed (Python: BrokenPipeError)");
     }

@@ -256,6 +256,74 @@ TEST_CASE("a 64 MiB message goes through whole" * doctest::timeout(60)) {
     writer.join();
 }
 
+// Sizes around 64 KiB: where a receive that reads ahead, or a packet socket, would have to
+// split a message (both were tried, docs/architecture.md "Pipe").
+TEST_CASE("messages on either side of 64 KiB boundaries arrive whole, between small ones" *
+          doctest::timeout(60)) {
+    auto [a, b] = mpact::pipe();
+    constexpr std::size_t packet = std::size_t{64} << 10;
+    for (std::size_t size : {packet - 9, packet - 8, packet - 7, packet, packet + 1, 2 * packet - 8,
+                             2 * packet + 3, 5 * packet}) {
+        std::string big(size, 'x');
+        for (std::size_t i = 0; i < size; i += 997) big[i] = static_cast<char>('a' + i % 26);
+        std::thread writer([&, a = a] {
+            auto w = a;
+            w.send(1);
+            w.send_bytes(big);
+            w.send(big);
+            w.send_bytes(big);
+            w.send(2);
+        });
+        CHECK(b.recv<int>(10s) == 1);
+        CHECK(b.recv_bytes(10s) == big);
+        CHECK(b.recv<std::string>(10s) == big);
+        std::vector<char> into(size + 3, '.');
+        REQUIRE(b.recv_bytes_into(10s, into, 3) == size);
+        CHECK(std::string(into.data() + 3, size) == big);
+        CHECK(b.recv<int>(10s) == 2);
+        writer.join();
+    }
+}
+
+TEST_CASE("several queued messages keep the sentinel ready until the last is received" *
+          doctest::timeout(30)) {
+    auto [a, b] = mpact::pipe();
+    a.send(1);
+    a.send_bytes(std::string(std::size_t{100} << 10, 'y'));  // more than one read's worth
+    a.send(3);
+    REQUIRE(mpact::wait({b.sentinel()}, 10s).size() == 1);
+    CHECK(b.recv<int>() == 1);
+    REQUIRE(mpact::wait({b.sentinel()}, 10s).size() == 1);
+    CHECK(b.recv_bytes().size() == std::size_t{100} << 10);
+    REQUIRE(mpact::wait({b.sentinel()}, 10s).size() == 1);
+    CHECK(b.recv<int>() == 3);
+    CHECK(mpact::wait({b.sentinel()}, 50ms).empty());
+    CHECK_FALSE(b.poll());
+}
+
+TEST_CASE("a message refused for its length keeps the sentinel ready" * doctest::timeout(30)) {
+    auto [a, b] = mpact::pipe();
+    a.send_bytes(std::string(std::size_t{100} << 10, 'z'));  // more than one read's worth
+    std::vector<char> small(16);
+    CHECK_THROWS_AS(static_cast<void>(b.recv_bytes(std::size_t{10})), mpact::ProtocolError);
+    CHECK_THROWS_AS(static_cast<void>(b.recv_bytes_into(small)), mpact::ValueError);
+    REQUIRE(mpact::wait({b.sentinel()}, 10s).size() == 1);
+    CHECK(b.recv_bytes(10s) == std::string(std::size_t{100} << 10, 'z'));
+    CHECK(mpact::wait({b.sentinel()}, 50ms).empty());
+}
+
+TEST_CASE("a peer that closes with our messages unread still delivers all of its own" *
+          doctest::timeout(30)) {
+    auto [a, b] = mpact::pipe();
+    b.send(0);  // never read: closing a with it unread resets b's end (ECONNRESET)
+    a.send(1);
+    a.send(2);
+    a.close();
+    CHECK(b.recv<int>(10s) == 1);
+    CHECK(b.recv<int>(10s) == 2);
+    CHECK_THROWS_AS(static_cast<void>(b.recv<int>(10s)), mpact::EOFError);
+}
+
 TEST_CASE("large messages that are not one string or binary decode the ordinary way" *
           doctest::timeout(60)) {
     auto [a, b] = mpact::pipe();
