@@ -41,4 +41,28 @@ int run(int argc, char** argv, Body body) {
     });
 }
 
+/// The pool_map_* body: median tasks/s of `pool.map(identity, 0..n)` over 3 maps (1 when
+/// quick), n = `full` (or `quick`), at `chunksize` (0: Python's default).
+inline int map_figure(int argc, char** argv, int full, int quick, std::size_t chunksize,
+                      const std::string& chunking) {
+    return run(argc, argv,
+               [&](const bench::Options& opt, mpact::Pool& pool, const std::string& name) {
+                   const int n = opt.pick(full, quick);
+                   const auto xs = iota(n);
+                   std::vector<double> rates;
+                   for (int r = 0; r < opt.pick(3, 1); ++r) {
+                       const auto t0 = bench::now_ns();
+                       auto ys = pool.map(identity, xs, chunksize);
+                       const auto t1 = bench::now_ns();
+                       if (ys.size() != xs.size()) throw std::runtime_error("map lost results");
+                       rates.push_back(n * 1e9 / static_cast<double>(t1 - t0));
+                   }
+                   return bench::Result{bench::median(rates), "tasks/s", n,
+                                        name + ", map(identity, 0.." + std::to_string(n) + "), " +
+                                            chunking + "; median of " +
+                                            std::to_string(rates.size()) + " maps",
+                                        {}};
+               });
+}
+
 }  // namespace bench_pool
