@@ -66,7 +66,7 @@ void QueueActor::on_put(Put& put, Reply<Nil> reply) {
     }
     watch(put.pid);
     if (maxsize_ == 0 || (has_room() && putters_.empty())) {
-        append(std::move(put.items), put.pid);
+        append(std::move(put.items));
         reply(Nil{});
         serve();
         return;
@@ -182,7 +182,7 @@ void QueueActor::on_stop(const std::string& /*reason*/) {
     }
 }
 
-void QueueActor::append(Items&& items, pid_t /*pid*/) {
+void QueueActor::append(Items&& items) {
     ItemRun run{.seq = next_seq_, .sizes = std::move(items.sizes), .bytes = std::move(items.bytes)};
     next_seq_ += run.sizes.size();
     count_ += run.sizes.size();
@@ -276,7 +276,7 @@ void QueueActor::serve() {
             auto it = putters_.begin();
             cancel_timer(it->second.timer);
             if (!it->second.reply.expired()) {
-                append(std::move(it->second.items), it->second.pid);
+                append(std::move(it->second.items));
                 it->second.reply(Nil{});
                 progress = true;
             }

@@ -59,7 +59,7 @@ class QueueActor : public Actor {
     void on_stop(const std::string& reason) override;
 
     // Adds items at the back (a new sequence range).
-    void append(queue_protocol::Items&& items, pid_t pid);
+    void append(queue_protocol::Items&& items);
     // Puts runs back in sequence order, skipping their first `used` items.
     void requeue(std::vector<ItemRun>&& runs, std::size_t used);
     // Ends `consumer`'s lease: acknowledged when it is `ack`, else given back whole.
