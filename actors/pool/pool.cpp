@@ -32,6 +32,10 @@ Pool::Pool(PoolOptions options) : core_(std::make_shared<detail::PoolCore>()) {
     if (options.processes < 0) throw ValueError("Pool: processes must be at least 1");
     if (options.maxtasksperchild < 0) throw ValueError("Pool: maxtasksperchild must be >= 0");
     if (options.retries < 0) throw ValueError("Pool: retries must be >= 0");
+    if (options.restart_intensity < 0) throw ValueError("Pool: restart_intensity must be >= 0");
+    if (options.restart_period <= Duration::zero()) {
+        throw ValueError("Pool: restart_period must be positive");
+    }
     core_->processes = options.processes > 0 ? options.processes : usable_cpus();
     core_->options = std::move(options);
     static_cast<void>(node_endpoint());  // the session exists before any worker is forked

@@ -17,8 +17,6 @@ namespace mpact::detail {
 using namespace pool_protocol;
 
 namespace {
-constexpr auto kReapEvery = std::chrono::milliseconds(50);
-
 // `code` is a Process exit code: -N after signal N.
 std::string describe(int code) {
     if (code < 0) return "was killed by signal " + std::to_string(-code);
@@ -54,39 +52,95 @@ void PoolActor::kick() {
 
 void PoolActor::on_start() {
     core_->live = this;
-    for (int i = 0; i < core_->processes; ++i) start_worker();
+    table_->announce = [this](std::uint32_t id, pid_t pid) { on_worker_started(id, pid); };
+    const int n = core_->processes;
+    std::vector<ChildSpec> specs;
+    specs.reserve(static_cast<std::size_t>(n));
+    for (int slot = 0; slot < n; ++slot) specs.push_back(worker_spec(slot));
+    SupervisorOptions supervision{.strategy = RestartStrategy::one_for_one,
+                                  .intensity = core_->options.restart_intensity > 0
+                                                   ? core_->options.restart_intensity
+                                                   : std::max(20, 10 * n),
+                                  .period = core_->options.restart_period};
+    supervisor_ = spawn_supervisor(supervision, std::move(specs));
+    monitor(supervisor_);
     publish();
-    start_timer(kReapEvery, [this] { reap(); });
 }
 
 void PoolActor::on_stop(const std::string& /*reason*/) {
     core_->live = nullptr;
-    if (!workers_.empty() || !tasks_.empty()) kill_all();
+    kill_all();
+    table_->announce = nullptr;
 }
 
-void PoolActor::start_worker() {
-    auto id = next_worker_++;
-    auto pool = self();
-    auto init = core_->options.initializer;
-    auto maxtasks = core_->options.maxtasksperchild;
-    // Workers are Processes: by default the forkserver starts them, so no worker is forked
-    // from this multi-threaded process (a fork here can inherit a lock held by another
-    // thread; ASan's allocator showed it).
-    auto process = std::make_shared<Process>(
-        ProcessOptions{.name = "PoolWorker-" + std::to_string(id), .daemon = true,
-                       .start_method = core_->options.start_method},
-        &mpact_pool_worker, pool, id, init, maxtasks);
-    try {
+ChildSpec PoolActor::worker_spec(int slot) {
+    // Runs on the supervisor's turn, for the first start and every restart of this slot.
+    auto start = [table = table_, pool = self(), options = core_->options, slot]() -> ActorRef {
+        if (table->closing || !table->announce) throw ProcessError("the pool is shutting down");
+        const std::uint32_t id = table->next_id++;
+        // By default the forkserver starts workers, so none is forked from this
+        // multi-threaded process (a fork here can inherit a lock held by another thread;
+        // ASan's allocator showed it).
+        auto process = std::make_shared<Process>(
+            ProcessOptions{.name = "PoolWorker-" + std::to_string(slot), .daemon = true,
+                           .start_method = options.start_method},
+            &mpact_pool_worker, pool, id, options.initializer, options.maxtasksperchild);
         process->start();
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "mpact::Pool: cannot start a worker (%s); retrying at the next reap\n",
-                     e.what());
+        const pid_t pid = *process->pid();
+        table->processes.emplace(id, std::move(process));
+        table->announce(id, pid);
+        return ActorRef(node_endpoint(static_cast<int>(pid)), worker_actor_name(id));
+    };
+    return ChildSpec{"worker-" + std::to_string(slot), std::move(start), ChildRestart::permanent,
+                     std::chrono::seconds(30)};
+}
+
+void PoolActor::on_worker_started(std::uint32_t id, pid_t pid) {
+    Worker worker;
+    worker.pid = pid;
+    worker.process = table_->processes.at(id);
+    workers_.emplace(id, std::move(worker));
+    monitor_process(pid);  // its death reaches on_down at once (pidfd)
+    publish();
+}
+
+void PoolActor::on_down(const Down& down) {
+    if (down.endpoint == supervisor_.endpoint() && down.name == supervisor_.name()) {
+        if (!supervisor_stopping_) broken("the pool's supervisor stopped (" + down.reason + ")");
         return;
     }
-    Worker worker;
-    worker.pid = *process->pid();
-    worker.process = std::move(process);
-    workers_.emplace(id, std::move(worker));
+    for (auto& [id, worker] : workers_) {
+        if (!down.name.empty() || down.endpoint != node_endpoint(worker.pid)) continue;
+        auto worker_id = id;
+        auto node = workers_.extract(worker_id);
+        // The pidfd said it ended; its exit status is there to read (waitpid).
+        auto code = node.mapped().process->exitcode();
+        table_->processes.erase(worker_id);
+        lost(worker_id, std::move(node.mapped()), code.value_or(-9));
+        dispatch();
+        wind_down();
+        publish();
+        return;
+    }
+}
+
+void PoolActor::shut_down_supervisor() {
+    table_->closing = true;
+    if (supervisor_stopping_ || !supervisor_.valid()) return;
+    supervisor_stopping_ = true;
+    supervisor_.send(ShutdownSupervisor{});
+}
+
+void PoolActor::broken(const std::string& reason) {
+    broken_ = "mpact::Pool cannot run tasks: " + reason +
+              "; its workers kept dying (more restarts than its restart intensity)";
+    std::vector<std::uint64_t> ids;
+    for (auto& [id, task] : tasks_) ids.push_back(id);
+    for (auto id : ids) fail_task(id, "ProcessError", broken_);
+    queue_.clear();
+    shut_down_supervisor();
+    for (auto& [id, worker] : workers_) worker.process->kill();
+    publish();
 }
 
 void PoolActor::take_incoming() {
@@ -101,6 +155,8 @@ void PoolActor::take_incoming() {
                                   c.first, 0});
         if (terminated_) {
             fail_task(c.id, "WorkerLostError", "the pool was terminated");
+        } else if (!broken_.empty()) {
+            fail_task(c.id, "ProcessError", broken_);
         } else {
             queue_.push_back(c.id);
         }
@@ -133,8 +189,7 @@ void PoolActor::on_work(const Work& work, Reply<Chunk> reply) {
     early_deaths_.reset();
     if (!work.want_more) {
         w->second.retiring = true;
-        reply(Chunk{{}, true});
-        if (!closed_ || !tasks_.empty()) start_worker();
+        reply(Chunk{{}, true});  // it exits; the supervisor starts its replacement
         publish();
     } else {
         w->second.idle.emplace(std::move(reply));
@@ -187,6 +242,7 @@ void PoolActor::dispatch() {
 
 void PoolActor::wind_down() {
     if (!closed_ || !tasks_.empty() || !queue_.empty()) return;
+    shut_down_supervisor();  // before the workers exit: none is restarted
     for (auto& [id, worker] : workers_) {
         if (worker.idle) {
             auto reply = std::move(*worker.idle);
@@ -195,23 +251,6 @@ void PoolActor::wind_down() {
             reply(Chunk{{}, true});
         }
     }
-}
-
-void PoolActor::reap() {
-    std::vector<std::pair<std::uint32_t, int>> ended;
-    for (auto& [id, worker] : workers_) {
-        if (auto code = worker.process->exitcode()) ended.emplace_back(id, *code);
-    }
-    for (auto [id, status] : ended) {
-        auto node = workers_.extract(id);
-        lost(id, std::move(node.mapped()), status);
-    }
-    if (!ended.empty()) {
-        dispatch();
-        wind_down();
-        publish();
-    }
-    start_timer(kReapEvery, [this] { reap(); });
 }
 
 void PoolActor::lost(std::uint32_t /*id*/, Worker worker, int status) {
@@ -243,13 +282,7 @@ void PoolActor::lost(std::uint32_t /*id*/, Worker worker, int status) {
         }
         early_deaths_.reset();
     }
-    // A retiring worker's exit is its normal end (its replacement started when it retired).
-    const bool restart = RestartPolicy::restarts(ChildRestart::transient,
-                                                 worker.retiring ? "normal" : describe(status));
-    bool needed = !terminated_ && (!closed_ || !tasks_.empty());
-    int active = 0;
-    for (auto& [other_id, other] : workers_) active += other.retiring ? 0 : 1;
-    if (needed && restart && active < core_->processes) start_worker();
+    // Its replacement is the supervisor's business (the slot is a permanent child).
 }
 
 void PoolActor::fail_task(std::uint64_t id, const std::string& kind, const std::string& message) {
@@ -261,9 +294,12 @@ void PoolActor::fail_task(std::uint64_t id, const std::string& kind, const std::
 }
 
 void PoolActor::kill_all() {
-    for (auto& [id, worker] : workers_) worker.process->kill();
-    for (auto& [id, worker] : workers_) {
-        static_cast<void>(worker.process->join(std::chrono::seconds(5)));  // SIGKILLed: at once
+    shut_down_supervisor();
+    std::map<std::uint32_t, std::shared_ptr<Process>> processes;
+    processes.swap(table_->processes);  // every worker started
+    for (auto& [id, process] : processes) process->kill();
+    for (auto& [id, process] : processes) {
+        static_cast<void>(process->join(std::chrono::seconds(5)));  // SIGKILLed: at once
     }
     workers_.clear();
     queue_.clear();
@@ -282,7 +318,10 @@ void PoolActor::publish() {
     {
         std::lock_guard lock(core_->mutex);
         core_->pids = std::move(pids);
-        if ((closed_ || terminated_) && workers_.empty()) core_->finished = true;
+        if ((closed_ || terminated_ || !broken_.empty()) && supervisor_stopping_ &&
+            workers_.empty()) {
+            core_->finished = true;
+        }
     }
     core_->cv.notify_all();
 }

@@ -1,20 +1,22 @@
 #pragma once
-// The pool's supervisor actor, living in the caller's process: it owns the task table, the
-// queue of chunks, the workers (forked children) and their in-flight chunks. Idle workers are
-// parked Work requests (credits); a worker found dead by the 50 ms reaper is replaced and
-// its unfinished tasks are retried or failed with WorkerLostError. Results are routed to the
-// callers' shared states once per task id. Restart decisions are the Supervisor's
-// (mpact::RestartPolicy): workers are one_for_one transient children (a worker that retired
-// after maxtasksperchild ended normally and was replaced already), and workers that die
-// before taking any work are counted by the same intensity bookkeeping.
+// The pool actor, living in the caller's process: it owns the task table, the queue of chunks
+// and the workers' in-flight chunks. The workers are the children of a Supervisor actor the
+// pool starts (one_for_one, permanent children, one per worker slot): the supervisor starts
+// them, restarts the ones that end (killed, crashed, or retired after maxtasksperchild) and
+// gives up past its restart intensity. The pool watches each worker's process itself (a
+// pidfd: a death is seen at once) to retry or fail the chunks it held. Idle workers are parked
+// Work requests (credits). Results are routed to the callers' shared states once per task id.
 #include <mpact/actor.hpp>
+#include <mpact/node.hpp>
 #include <mpact/process.hpp>
 #include <mpact/pool.hpp>
 #include <mpact/restart_policy.hpp>
+#include <mpact/supervisor.hpp>
 
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -56,6 +58,18 @@ struct PoolCore {
     class PoolActor* live = nullptr;  // the running actor; read and written on the I/O thread only
 };
 
+/// The worker processes the supervisor's start functions started, by worker id, shared
+/// between those functions and the pool actor. Both run on the node's I/O thread (the
+/// supervisor lives in the pool's process), so a start announces its worker to the pool
+/// actor by a direct call, in the same turn: worker_pids() is right as soon as the Pool
+/// constructor returns, as Python's Pool has its workers when it returns.
+struct WorkerTable {
+    std::map<std::uint32_t, std::shared_ptr<Process>> processes;
+    std::uint32_t next_id = 0;
+    bool closing = false;  // no new worker starts (the supervisor is being shut down)
+    std::function<void(std::uint32_t id, pid_t pid)> announce;  // the pool actor's, while it runs
+};
+
 class PoolActor : public Actor {
 public:
     explicit PoolActor(std::shared_ptr<PoolCore> core);
@@ -64,6 +78,7 @@ public:
     void kick();
     void on_start() override;
     void on_stop(const std::string& reason) override;
+    void on_down(const Down& down) override;
 
 private:
     struct Task {  // one chunk
@@ -84,14 +99,21 @@ private:
         bool started = false;   // has asked for work at least once
     };
 
+    /// The supervisor's child spec of worker slot `slot`: starts a worker process and
+    /// announces it to this actor.
+    ChildSpec worker_spec(int slot);
+    void on_worker_started(std::uint32_t id, pid_t pid);
+    /// No new workers from here on: the supervisor stops its children and itself.
+    void shut_down_supervisor();
+    /// The supervisor gave up (restart intensity): every task fails, now and later.
+    void broken(const std::string& reason);
+
     void on_work(const pool_protocol::Work& work, Reply<pool_protocol::Chunk> reply);
     void take_incoming();
     void settle(const std::vector<pool_protocol::Done>& results);
     void dispatch();
     void wind_down();
-    void reap();
     void lost(std::uint32_t id, Worker worker, int status);
-    void start_worker();
     void kill_all();
     void publish();
     void fail_task(std::uint64_t id, const std::string& kind, const std::string& message);
@@ -100,7 +122,10 @@ private:
     std::unordered_map<std::uint64_t, Task> tasks_;  // unsettled chunks by id
     std::deque<std::uint64_t> queue_;  // chunk ids, retries first
     std::map<std::uint32_t, Worker> workers_;
-    std::uint32_t next_worker_ = 0;
+    std::shared_ptr<WorkerTable> table_ = std::make_shared<WorkerTable>();
+    ActorRef supervisor_;
+    bool supervisor_stopping_ = false;  // we asked it to shut down
+    std::string broken_;                // why the pool cannot run tasks any more
     bool closed_ = false;
     bool terminated_ = false;
     // Workers that died before asking for work, in a row (reset when one asks): more than
@@ -112,6 +137,9 @@ private:
 void mpact_pool_worker(mpact::ActorRef pool, std::uint32_t id,
                        std::optional<mpact::TaskCall> initializer, int maxtasks);
 namespace mpact::detail {
+/// The name of worker `id`'s actor in its process: it answers the supervisor's pings, and
+/// stopping it ends the worker.
+std::string worker_actor_name(std::uint32_t id);
 /// The body of a forked worker: asks `pool` for chunks until told to stop. Never returns.
 [[noreturn]] void worker_main(const ActorRef& pool, std::uint32_t id,
                               const std::optional<TaskCall>& initializer, int maxtasks);

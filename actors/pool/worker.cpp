@@ -1,5 +1,7 @@
-// A pool worker: a forked child that asks the pool actor for chunks, runs each item through
-// the task registry and hands the results back with its next request (acknowledged).
+// A pool worker: a child process that asks the pool actor for chunks, runs each item through
+// the task registry and hands the results back with its next request (acknowledged). Beside
+// that loop it hosts a small actor for the pool's supervisor, which pings it to see it is up
+// and stops it to end the worker.
 #include <cxxabi.h>
 #include <unistd.h>
 
@@ -95,7 +97,21 @@ Done run(const Item& item) {
     done.results.assign(out.data(), out.size());
     return done;
 }
+// The worker's face to the supervisor: answers pings (the node does that for any hosted
+// actor); being stopped ends the process at once, whatever the loop is waiting for.
+class WorkerPresence : public Actor {
+  protected:
+    void on_stop(const std::string& /*reason*/) override {
+        std::cout.flush();
+        std::fflush(nullptr);
+        ::_exit(0);
+    }
+};
 }  // namespace
+
+std::string worker_actor_name(std::uint32_t id) {
+    return "pool-worker-" + std::to_string(id);
+}
 
 void worker_main(const ActorRef& pool, std::uint32_t id, const std::optional<TaskCall>& initializer,
                  int maxtasks) {
@@ -146,6 +162,10 @@ void worker_main(const ActorRef& pool, std::uint32_t id, const std::optional<Tas
 // The registered entry point of a worker process (any start method runs it by name).
 void mpact_pool_worker(mpact::ActorRef pool, std::uint32_t id,
                        std::optional<mpact::TaskCall> initializer, int maxtasks) {
+    // Up before the initializer runs, so a slow one does not look like a worker that never
+    // started; a failing one ends the process, which the supervisor sees.
+    static_cast<void>(mpact::spawn_named<mpact::detail::WorkerPresence>(
+        mpact::detail::worker_actor_name(id)));
     mpact::detail::worker_main(pool, id, initializer, maxtasks);
 }
 MPACT_TASK(mpact_pool_worker);

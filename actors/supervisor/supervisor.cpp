@@ -11,13 +11,16 @@
 
 namespace mpact {
 
-Supervisor::Supervisor(SupervisorOptions options, std::vector<ChildSpec> children) {
+ActorRef spawn_supervisor(SupervisorOptions options, std::vector<ChildSpec> children) {
     for (const auto& c : children) {
         if (!c.start) throw ValueError("Supervisor: child '" + c.id + "' has no start function");
     }
     if (options.intensity < 0) throw ValueError("Supervisor: intensity must be >= 0");
-    ref_ = spawn<detail::SupervisorActor>(std::move(options), std::move(children));
+    return spawn<detail::SupervisorActor>(std::move(options), std::move(children));
 }
+
+Supervisor::Supervisor(SupervisorOptions options, std::vector<ChildSpec> children)
+    : ref_(spawn_supervisor(std::move(options), std::move(children))) {}
 
 Supervisor& Supervisor::operator=(Supervisor&& other) noexcept {
     if (this != &other) {

@@ -36,6 +36,7 @@ SupervisorActor::SupervisorActor(SupervisorOptions options, std::vector<ChildSpe
             Waiter{static_cast<std::size_t>(it - specs_.begin()), q.not_this, std::move(reply)});
         answer_waiters();
     });
+    handle([this](const ShutdownSupervisor&) { stop("shutdown"); });
     handle([this](const Restart& r) {
         if (r.generation != generation_ || shutting_down_) return;
         for (auto index : r.children) {

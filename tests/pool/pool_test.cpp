@@ -240,9 +240,10 @@ TEST_CASE("destroying a pool terminates its workers" * doctest::timeout(60)) {
 }
 
 TEST_CASE("a killed worker is replaced and its task retried" * doctest::timeout(60)) {
-    mpact::Pool pool{{.processes = 2, .retries = 1}};
+    // Both workers are killed, so the task surely loses its worker once, and twice if the
+    // pool retried it on the second before that one's death was seen: retries = 2.
+    mpact::Pool pool{{.processes = 2, .retries = 2}};
     auto r = pool.apply_async(sleep_ms, 2000);
-    // kill whichever worker took it: both, so the task surely lost its worker once
     auto before = pool.worker_pids();
     REQUIRE(mpact::test::eventually([&] { return !before.empty(); }));
     std::this_thread::yield();
@@ -328,4 +329,35 @@ TEST_CASE("a failing initializer fails the tasks with ProcessError instead of ha
     mpact::Pool pool{{.processes = 2, .initializer = mpact::bind_task(bad_init)}};
     auto r = pool.apply_async(square, 3);
     CHECK_THROWS_AS(r.get(20s), mpact::ProcessError);
+}
+
+TEST_CASE("workers are restarted by the pool's supervisor, which gives up past its intensity" *
+          doctest::timeout(60)) {
+    // Two restarts allowed within a minute; the poison task kills a worker per attempt.
+    mpact::Pool pool{{.processes = 1, .retries = 100, .restart_intensity = 2,
+                      .restart_period = 60s}};
+    CHECK(pool.apply(square, 3) == 9);
+    auto poison = pool.apply_async(kill_self, 0);
+    try {
+        poison.get(20s);
+        FAIL("no exception");
+    } catch (const mpact::ProcessError& e) {
+        CHECK(std::string(e.what()).find("restart intensity") != std::string::npos);
+    }
+    // The pool is broken now: later tasks fail at once, never hang.
+    CHECK_THROWS_AS(pool.apply_async(square, 4).get(20s), mpact::ProcessError);
+    CHECK(mpact::test::eventually([&] { return pool.worker_pids().empty(); }));
+    pool.close();
+    pool.join();
+}
+
+TEST_CASE("close and join end every worker and none is restarted" * doctest::timeout(60)) {
+    mpact::Pool pool{{.processes = 3}};
+    CHECK(pool.map(square, std::vector<int>{1, 2, 3, 4}, 1) == std::vector<int>{1, 4, 9, 16});
+    REQUIRE(mpact::test::eventually([&] { return pool.worker_pids().size() == 3; }));
+    auto pids = pool.worker_pids();
+    pool.close();
+    pool.join();
+    CHECK(pool.worker_pids().empty());
+    for (pid_t pid : pids) CHECK(mpact::test::eventually([&] { return !mpact::test::process_exists(pid); }));
 }

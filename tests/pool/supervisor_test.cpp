@@ -238,3 +238,24 @@ TEST_CASE("RestartPolicy: restart types, strategies and the intensity window") {
     policy.reset();
     CHECK_FALSE(policy.exceeded_by_restart(t + 14s));
 }
+
+TEST_CASE("a supervisor started without an owner ends its children on ShutdownSupervisor" *
+          doctest::timeout(60)) {
+    auto sup = mpact::spawn_supervisor({}, three());
+    std::vector<mpact::ActorRef> kids;
+    REQUIRE(mpact::test::eventually([&] {
+        kids = sup.request<std::vector<mpact::ActorRef>>(mpact::WhichChildren{}, 1s);
+        for (const auto& ref : kids) {
+            if (!ref.valid() || !ref.wait_ready(100ms)) return false;
+        }
+        return kids.size() == 3;
+    }));
+    auto watch = sup.monitor();
+    sup.send(mpact::ShutdownSupervisor{});
+    auto down = watch.wait(10s);
+    REQUIRE(down.has_value());
+    CHECK(down->reason == "shutdown");
+    for (const auto& ref : kids) {  // stopped, not restarted
+        CHECK(mpact::test::eventually([&] { return !ref.wait_ready(50ms); }));
+    }
+}

@@ -52,6 +52,11 @@ struct PoolOptions {
     int maxtasksperchild = 0;                 ///< 0: workers live as long as the pool
     std::optional<StartMethod> start_method;  ///< how workers start (default: get_start_method())
     int retries = 0;                          ///< re-runs of a task whose worker died
+    /// The workers' supervisor gives up after more than this many restarts within
+    /// `restart_period` (0: max(20, 10 x processes)); the pool's tasks then fail with
+    /// ProcessError. Erlang: the supervisor's intensity and period.
+    int restart_intensity = 0;
+    Duration restart_period = std::chrono::seconds(1);
 };
 
 /// Callbacks of an asynchronous call, run on the pool's result thread.

@@ -76,6 +76,18 @@ struct WhichChild {
     MSGPACK_DEFINE(id, not_this)
 };
 
+/// One-way: stop the children (in reverse start order) and then the supervisor, which ends
+/// with reason "shutdown"; no child is restarted from then on. Erlang: exit(Sup, shutdown).
+/// For an actor that owns a supervisor (its thread must not block on Supervisor::stop).
+struct ShutdownSupervisor {
+    MSGPACK_DEFINE()
+};
+
+/// Starts a supervisor actor in this process and returns its address without blocking: the
+/// form for an actor that supervises through one (the Pool does). Nobody owns it: stop it
+/// with ShutdownSupervisor or ActorRef::stop. ValueError as the Supervisor constructor.
+[[nodiscard]] ActorRef spawn_supervisor(SupervisorOptions options, std::vector<ChildSpec> children);
+
 /// Owner of a supervisor actor living in this process.
 class Supervisor {
   public:
