@@ -1,5 +1,6 @@
 #include <mpact/queue_item.hpp>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -26,6 +27,63 @@ constexpr std::int8_t kSpillExt = 77;
 std::string path_of(std::string_view name) {
     return scratch_dir() + "/" + std::string(name);
 }
+
+// Consumed spill files wait under this prefix for the next large item of any process of the
+// session. At most kKeepFiles of them, kKeepBytes in all: a cache, not a leak (the session's
+// root removes the directory at exit).
+constexpr std::string_view kFreePrefix = "free-";
+constexpr int kKeepFiles = 2;
+constexpr off_t kKeepBytes = off_t{256} << 20;
+
+// A unique name for a file this process creates or claims.
+std::string fresh_name(std::string_view prefix) {
+    static std::atomic<std::uint64_t> counter{0};
+    return std::string(prefix) + std::to_string(::getpid()) + "-" + std::to_string(++counter);
+}
+
+// Calls `each(name, size)` for every kept file.
+template <class F>
+void for_each_kept(F&& each) {
+    DIR* dir = ::opendir(scratch_dir().c_str());
+    if (dir == nullptr) return;
+    while (const dirent* entry = ::readdir(dir)) {
+        std::string_view name(entry->d_name);
+        if (name.substr(0, kFreePrefix.size()) != kFreePrefix) continue;
+        struct stat st {};
+        if (::fstatat(::dirfd(dir), entry->d_name, &st, 0) == 0 && !each(name, st.st_size)) break;
+    }
+    ::closedir(dir);
+}
+
+// Opens a kept file for writing under `name` (renaming is the claim: one claimant wins), or -1.
+int claim_kept(const std::string& name) {
+    int fd = -1;
+    for_each_kept([&](std::string_view kept, off_t) {
+        if (::rename(path_of(kept).c_str(), path_of(name).c_str()) != 0) return true;  // taken
+        fd = ::open(path_of(name).c_str(), O_WRONLY | O_CLOEXEC);
+        if (fd < 0) ::unlink(path_of(name).c_str());
+        return false;
+    });
+    return fd;
+}
+
+// A consumed file: kept for the next large item while the cache has room, deleted otherwise.
+// Returns true when kept (its pages stay; closing it frees nothing).
+bool keep_or_delete(const std::string& path, off_t size) {
+    int files = 0;
+    off_t bytes = 0;
+    for_each_kept([&](std::string_view, off_t kept) {
+        ++files;
+        bytes += kept;
+        return true;
+    });
+    if (files < kKeepFiles && bytes + size <= kKeepBytes &&
+        ::rename(path.c_str(), path_of(fresh_name(kFreePrefix)).c_str()) == 0) {
+        return true;
+    }
+    ::unlink(path.c_str());
+    return false;
+}
 }  // namespace
 
 ItemWriter::~ItemWriter() {
@@ -37,10 +95,14 @@ ItemWriter::~ItemWriter() {
 
 void ItemWriter::write_large(const char* data, std::size_t size) {
     if (fd_ < 0) {
-        static std::atomic<std::uint64_t> counter{0};
-        name_ = "q" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
-        fd_ = ::open(path_of(name_).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        name_ = fresh_name("q");
+        fd_ = claim_kept(name_);
+        recycled_ = fd_ >= 0;
+        if (fd_ < 0) {
+            fd_ = ::open(path_of(name_).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        }
         if (fd_ >= 0 && write_all(fd_, memory_.data(), memory_.size())) {
+            written_ = memory_.size();
             memory_.clear();
         } else {
             // No scratch space: the item travels in memory after all.
@@ -55,7 +117,9 @@ void ItemWriter::write_large(const char* data, std::size_t size) {
         memory_.append(data, size);
         return;
     }
-    if (!write_all(fd_, data, size)) {
+    if (write_all(fd_, data, size)) {
+        written_ += size;
+    } else {
         ::close(fd_);
         ::unlink(path_of(name_).c_str());
         fd_ = -1;
@@ -66,6 +130,13 @@ void ItemWriter::write_large(const char* data, std::size_t size) {
 
 std::string_view ItemWriter::finish() {
     if (fd_ < 0) return memory_;  // in memory (or the fallback, fd_ == -2)
+    if (recycled_ && ::ftruncate(fd_, static_cast<off_t>(written_)) != 0) {
+        ::close(fd_);
+        ::unlink(path_of(name_).c_str());
+        fd_ = -1;
+        throw Full("cannot size the scratch file of a large queue item: " +
+                   std::string(std::strerror(errno)));
+    }
     ::close(fd_);
     fd_ = -1;
     memory_.clear();
@@ -124,11 +195,14 @@ bool read_spilled_bytes(std::string_view name, void* target, char* (*place)(void
         ::close(fd);
         return false;  // not a plain byte string: the general path decodes it
     }
-    ::unlink(path.c_str());  // consumed from here on
     char* out = place(target, header->first);
     bool ok = ::lseek(fd, static_cast<off_t>(header->second), SEEK_SET) >= 0 &&
               read_all(fd, out, header->first);
-    release_later(fd);
+    if (keep_or_delete(path, st.st_size)) {
+        ::close(fd);
+    } else {
+        release_later(fd);
+    }
     if (!ok) throw ProtocolError("queue item file " + path + " could not be read whole");
     return true;
 }
@@ -137,9 +211,9 @@ void with_spilled(std::string_view name, const std::function<void(std::string_vi
     auto path = path_of(name);
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw ProtocolError("queue item file " + path + " is missing");
-    ::unlink(path.c_str());  // consumed from here on
     struct stat st {};
     if (::fstat(fd, &st) != 0 || st.st_size == 0) {
+        ::unlink(path.c_str());
         ::close(fd);
         throw ProtocolError("queue item file " + path + " is empty or unreadable");
     }
@@ -149,13 +223,22 @@ void with_spilled(std::string_view name, const std::function<void(std::string_vi
         ::close(fd);
         throw ProtocolError("cannot map queue item file " + path);
     }
+    // Kept only once `use` is done: a private mapping still shows later writes to the file.
+    auto release = [&] {
+        if (keep_or_delete(path, st.st_size)) {
+            ::munmap(map, size);
+            ::close(fd);
+        } else {
+            release_later(fd, map, size);
+        }
+    };
     try {
         use(std::string_view(static_cast<const char*>(map), size));
     } catch (...) {
-        release_later(fd, map, size);
+        release();
         throw;
     }
-    release_later(fd, map, size);
+    release();
 }
 
 std::string_view spilled_name(std::string_view item) noexcept {

@@ -31,14 +31,16 @@ void put_range(mpact::Queue<int> q, int first, int count) {
 }
 MPACT_TASK(put_range);
 
-std::size_t scratch_files() {
+// Files of items in flight in the scratch directory; consumed files kept for reuse
+// ("free-…", at most two) are counted by kept_files().
+std::size_t scratch_files(bool kept = false) {
     std::size_t n = 0;
-    for ([[maybe_unused]] const auto& entry :
-         std::filesystem::directory_iterator(mpact::detail::scratch_dir())) {
-        ++n;
+    for (const auto& entry : std::filesystem::directory_iterator(mpact::detail::scratch_dir())) {
+        if ((entry.path().filename().string().rfind("free-", 0) == 0) == kept) ++n;
     }
     return n;
 }
+std::size_t kept_files() { return scratch_files(true); }
 
 void put_big(mpact::Queue<std::string> q, int bytes) {
     q.put(std::string(static_cast<std::size_t>(bytes), 'x'));
@@ -284,8 +286,16 @@ TEST_CASE("large items travel through the session's scratch space and leave noth
         mpact::Queue<std::vector<char>> chars;
         chars.put(std::vector<char>(kBig, 'z'));
         CHECK(chars.get(30s) == std::vector<char>(kBig, 'z'));
+        // A file kept from a larger item holds a smaller one exactly (cut to size).
+        mpact::Queue<std::string> small;
+        small.put(std::string((3 << 19), 'w'));
+        auto w = small.get(30s);
+        CHECK(w.size() == (3 << 19));
+        CHECK(w.find_first_not_of('w') == std::string::npos);
     }
     CHECK(scratch_files() == before);  // every item's file was consumed with it
+    CHECK(kept_files() >= 1);          // and some kept for the next large item, boundedly
+    CHECK(kept_files() <= 2);
     {
         mpact::Queue<std::string> never_read;
         never_read.put(std::string(kBig, 'y'));

@@ -4,6 +4,8 @@
 /// item is streamed into a file of the session's scratch directory (tmpfs) while it is
 /// packed, and only a reference travels through the broker; the consumer maps the file and
 /// unpacks from it. ZeroMQ would copy a 64 MiB item five times on its way through a broker.
+/// A consumed file is kept for the next large item (a few, bounded) rather than deleted:
+/// overwriting tmpfs pages costs a copy, allocating fresh ones costs a zeroing as well.
 #include <mpact/byte_buffer.hpp>
 #include <mpact/codec.hpp>
 
@@ -39,6 +41,8 @@ class ItemWriter {
     std::string& memory_;
     int fd_ = -1;
     std::string name_;
+    std::size_t written_ = 0;  // bytes in the file
+    bool recycled_ = false;    // the file held an earlier item: cut it to size at finish()
 };
 
 /// The msgpack bytes of `value`, packed for a queue (valid until the next call on this thread).
