@@ -1,5 +1,6 @@
 // mpact::Connection: frames (protocol.hpp) over one end of a Unix socketpair, with blocking
-// I/O on the caller's thread and poll() for timeouts.
+// I/O on the caller's thread and poll() for timeouts; optionally a busy-poll first
+// (PipeOptions::spin).
 #include "protocol.hpp"
 #include <fcntl.h>
 #include <limits.h>
@@ -31,13 +32,14 @@ struct ConnectionState {
     int fd = -1;
     bool readable = false;
     bool writable = false;
+    Duration spin{0};   // busy-poll budget of a receive that has to wait (0: never spin)
     pid_t sent_by = 0;  // the process that last sent on this end: only it marks end-of-stream
     bool eof = false;
     std::optional<std::uint32_t>
         pending;         // header read, payload still queued (too long for the caller)
     std::string broken;  // why reading is impossible now (framing lost)
 
-    ConnectionState(int f, bool r, bool w) : fd(f), readable(r), writable(w) {}
+    ConnectionState(int f, bool r, bool w, Duration s) : fd(f), readable(r), writable(w), spin(s) {}
     ConnectionState(const ConnectionState&) = delete;
     ConnectionState& operator=(const ConnectionState&) = delete;
     ~ConnectionState() { close(); }
@@ -78,6 +80,35 @@ bool wait_for(int fd, short events, MaybeDeadline deadline) {
         if (r == 0) return false;
         if (errno != EINTR) throw ProcessError(std::string("poll failed: ") + std::strerror(errno));
     }
+}
+
+// Tells the CPU this is a busy-wait loop (x86 PAUSE, Arm YIELD): the loop yields the core's
+// pipeline to a sibling hyperthread and does not flood the memory system.
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__) || defined(__arm__)
+    asm volatile("yield");
+#endif
+}
+
+// The opt-in busy-poll (PipeOptions::spin): checks `fd` without blocking until it is
+// readable (a message or EOF), for at most `spin` and never past `deadline`. false when the
+// budget is spent; the caller then blocks as it would have without spinning.
+bool spin_until_readable(int fd, Duration spin, MaybeDeadline deadline) {
+    if (spin <= Duration::zero()) return false;
+    auto until = Clock::now() + spin;
+    if (deadline && *deadline < until) until = *deadline;
+    pollfd p{fd, POLLIN, 0};
+    do {
+        int r = ::poll(&p, 1, 0);
+        if (r > 0) return true;
+        if (r < 0 && errno != EINTR) {
+            throw ProcessError(std::string("poll failed: ") + std::strerror(errno));
+        }
+        cpu_relax();
+    } while (Clock::now() < until);
+    return false;
 }
 
 enum class ReadResult { done, eof_at_start, eof_inside };
@@ -197,8 +228,8 @@ msgpack::object_handle unpack_frame(const Frame& frame) {
 
 }  // namespace detail
 
-Connection::Connection(int fd, bool readable, bool writable)
-    : state_(std::make_shared<detail::ConnectionState>(fd, readable, writable)) {}
+Connection::Connection(int fd, bool readable, bool writable, Duration spin)
+    : state_(std::make_shared<detail::ConnectionState>(fd, readable, writable, spin)) {}
 
 detail::ConnectionState& Connection::state() const {
     if (!state_ || state_->fd < 0) throw ValueError("handle is closed");
@@ -242,7 +273,8 @@ std::uint32_t Connection::begin_message(MaybeDeadline deadline, std::size_t maxl
     if (!s.broken.empty()) throw ProtocolError(s.broken);
     if (s.eof) throw EOFError("the other end of the pipe was closed");
     if (!s.pending) {
-        if (deadline && !detail::wait_for(s.fd, POLLIN, deadline)) {
+        bool ready = detail::spin_until_readable(s.fd, s.spin, deadline);
+        if (!ready && deadline && !detail::wait_for(s.fd, POLLIN, deadline)) {
             throw TimeoutError("recv: no message within the timeout");
         }
         unsigned char raw[proto::header_size];
@@ -312,7 +344,11 @@ bool Connection::poll(Duration timeout) {
     auto& s = state();
     if (!s.readable) throw ValueError("connection is write-only");
     if (s.eof || s.pending || !s.broken.empty()) return true;
-    return detail::wait_for(s.fd, POLLIN, deadline_after(timeout));
+    auto deadline = deadline_after(timeout);
+    if (timeout > Duration::zero() && detail::spin_until_readable(s.fd, s.spin, deadline)) {
+        return true;
+    }
+    return detail::wait_for(s.fd, POLLIN, deadline);
 }
 
 std::string Connection::recv_bytes() {
@@ -380,16 +416,21 @@ int Connection::fileno() const {
 Sentinel Connection::sentinel() const {
     return Sentinel{state().fd};
 }
+Duration Connection::spin() const noexcept {
+    return state_ ? state_->spin : Duration::zero();
+}
 
 Connection::Wire Connection::export_to_child() const {
     auto& s = state();
-    Wire wire{export_descriptor(s.fd, "mpact::Connection"), s.readable, s.writable};
+    Wire wire{export_descriptor(s.fd, "mpact::Connection"), s.readable, s.writable, s.spin.count()};
     s.sent_by = 0;  // the child speaks on this end now: our close() must not end its stream
     return wire;
 }
 
 Connection Connection::import_from_parent(const Wire& wire) {
-    return Connection(import_descriptor(wire.index), wire.readable, wire.writable);
+    // A negative budget from the wire means "never spin", as in pipe().
+    const Duration spin{wire.spin_ns > 0 ? wire.spin_ns : 0};
+    return Connection(import_descriptor(wire.index), wire.readable, wire.writable, spin);
 }
 
 }  // namespace mpact
