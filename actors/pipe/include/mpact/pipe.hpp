@@ -49,14 +49,17 @@ struct PipeOptions {
     /// true: both ends send and receive. false: the first end only receives and the second
     /// only sends (misuse is a ValueError).
     bool duplex = true;
-    /// Opt-in low latency: recv() and poll(timeout) first busy-poll the socket (a
-    /// non-blocking check, a CPU pause hint, again) for at most `spin`, and only then sleep
-    /// in the kernel as usual. Zero (the default) never spins. Costs one core kept busy for
+    /// Opt-in low latency (Python has no twin): recv() and poll(timeout) first busy-poll the
+    /// socket (a non-blocking check, a CPU pause hint, again) for at most `spin`, then sleep
+    /// in the kernel as usual. Zero (the default) never spins. Cost: one core kept busy for
     /// up to `spin` per receive that has to wait. Pays off for request/reply ping-pong
-    /// where the answer comes within `spin` and both processes have a core of their own: a
-    /// round trip here fell from ~55 us to ~7 us with 20 us. On an oversubscribed machine the
-    /// spinner takes time from its peer; for long waits it only burns CPU. Both ends (and a
-    /// copy handed to a child) keep it; mpact::wait() on a sentinel never spins.
+    /// whose answer comes within `spin` while each process has a core of its own (see
+    /// docs/architecture.md, "Pipe", for numbers). Spinning that does not pay (the peer is
+    /// slower, or waits for this very core) is skipped: after a spin that runs out, the next
+    /// 1, 2, 4 ... 64 receives block at once. Both ends, their copies and an end handed to a
+    /// child keep `spin`; mpact::wait() on a sentinel never spins. Timeouts, EOF and errors
+    /// are as without it (a timeout shorter than `spin` ends the spin).
+    ///     auto [a, b] = mpact::pipe({.duplex = true, .spin = std::chrono::microseconds(20)});
     Duration spin{0};
 };
 
