@@ -167,11 +167,12 @@ bool write_all(int fd, std::vector<iovec>& parts) {
 // A spin that runs out pays nothing and costs a core: the peer is slower than the budget, or
 // it waits for this very core (on a busy 2-core VM both processes often share one, and a
 // 20 us spin then made each hop 20 us slower: 46 us round trips against 6 without spinning).
-// So a miss makes the next 1, 2, 4 ... 64 receives (consecutive misses double it) skip the
+// So a miss makes the next 1, 2, 4 ... 1024 receives (consecutive misses double it) skip the
 // spin, and a spin that catches a message resets that. A message already waiting at the
-// first look says nothing either way.
+// first look says nothing either way. The cap keeps the probing spins of a losing streak
+// under 0.1% of receives (at 64 they showed in the p99: 27 us against 10).
 bool ConnectionState::spin_until_readable(MaybeDeadline deadline) {
-    constexpr unsigned max_backoff = 64;
+    constexpr unsigned max_backoff = 1024;
     if (spin <= Duration::zero()) return false;
     if (spin_skip > 0) {
         --spin_skip;

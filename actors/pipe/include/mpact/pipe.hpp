@@ -56,7 +56,7 @@ struct PipeOptions {
     /// whose answer comes within `spin` while each process has a core of its own (see
     /// docs/architecture.md, "Pipe", for numbers). Spinning that does not pay (the peer is
     /// slower, or waits for this very core) is skipped: after a spin that runs out, the next
-    /// 1, 2, 4 ... 64 receives block at once. Both ends, their copies and an end handed to a
+    /// 1, 2, 4 ... 1024 receives block at once. Both ends, their copies and an end handed to a
     /// child keep `spin`; mpact::wait() on a sentinel never spins. Timeouts, EOF and errors
     /// are as without it (a timeout shorter than `spin` ends the spin).
     ///     auto [a, b] = mpact::pipe({.duplex = true, .spin = std::chrono::microseconds(20)});
