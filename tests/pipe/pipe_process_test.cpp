@@ -135,7 +135,7 @@ TEST_CASE("recv raises EOFError once a SIGKILLed peer's messages are all receive
     }
 }
 
-TEST_CASE("a child echoes round trips and a 64 MiB message; sentinels work across processes" *
+TEST_CASE("a child echoes round trips and a 64 MiB message, and sentinels work across processes" *
           doctest::timeout(240)) {
     for (auto method : kMethods) {
         CAPTURE(mpact::to_string(method));
@@ -160,7 +160,7 @@ TEST_CASE("a child echoes round trips and a 64 MiB message; sentinels work acros
     }
 }
 
-TEST_CASE("several Connections reach one child; only the handed descriptors do" *
+TEST_CASE("several Connections reach one child, and only the handed descriptors do" *
           doctest::timeout(120)) {
     // Under forkserver, the child gets exactly the two handed ends: closing ours makes the
     // child's `in` see EOF from the kernel even though we never sent on in_w.
