@@ -1,5 +1,6 @@
 // mpact::Connection: frames (protocol.hpp) over one end of a Unix socketpair, with blocking
-// I/O on the caller's thread and poll() for timeouts.
+// I/O on the caller's thread and poll() for timeouts; optionally a busy-poll first
+// (PipeOptions::spin).
 #include "protocol.hpp"
 #include <fcntl.h>
 #include <limits.h>
@@ -31,17 +32,22 @@ struct ConnectionState {
     int fd = -1;
     bool readable = false;
     bool writable = false;
+    Duration spin{0};   // busy-poll budget of a receive that has to wait (0: never spin)
+    unsigned spin_backoff = 0;  // receives to skip the spin after the next one that misses
+    unsigned spin_skip = 0;     // receives left that skip it now
     pid_t sent_by = 0;  // the process that last sent on this end: only it marks end-of-stream
     bool eof = false;
     std::optional<std::uint32_t>
         pending;         // header read, payload still queued (too long for the caller)
     std::string broken;  // why reading is impossible now (framing lost)
 
-    ConnectionState(int f, bool r, bool w) : fd(f), readable(r), writable(w) {}
+    ConnectionState(int f, bool r, bool w, Duration s) : fd(f), readable(r), writable(w), spin(s) {}
     ConnectionState(const ConnectionState&) = delete;
     ConnectionState& operator=(const ConnectionState&) = delete;
     ~ConnectionState() { close(); }
     void close() noexcept;
+    // The opt-in busy-poll, adaptive: true if `fd` became readable while spinning.
+    bool spin_until_readable(MaybeDeadline deadline);
 };
 
 namespace {
@@ -78,6 +84,39 @@ bool wait_for(int fd, short events, MaybeDeadline deadline) {
         if (r == 0) return false;
         if (errno != EINTR) throw ProcessError(std::string("poll failed: ") + std::strerror(errno));
     }
+}
+
+// Tells the CPU this is a busy-wait loop (x86 PAUSE, Arm YIELD): the loop yields the core's
+// pipeline to a sibling hyperthread and does not flood the memory system.
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__) || defined(__arm__)
+    asm volatile("yield");
+#endif
+}
+
+enum class Spun { ready, caught, missed, cut };
+
+// Checks `fd` without blocking until it is readable (a message or EOF), for at most `spin`
+// and never past `deadline`: ready at the first look, caught later, missed (the budget ran
+// out) or cut (the deadline came first).
+Spun poll_busily(int fd, Duration spin, MaybeDeadline deadline) {
+    auto until = Clock::now() + spin;
+    const bool cut = deadline && *deadline < until;
+    if (cut) until = *deadline;
+    pollfd p{fd, POLLIN, 0};
+    bool first = true;
+    do {
+        int r = ::poll(&p, 1, 0);
+        if (r > 0) return first ? Spun::ready : Spun::caught;
+        if (r < 0 && errno != EINTR) {
+            throw ProcessError(std::string("poll failed: ") + std::strerror(errno));
+        }
+        cpu_relax();
+        first = false;
+    } while (Clock::now() < until);
+    return cut ? Spun::cut : Spun::missed;
 }
 
 enum class ReadResult { done, eof_at_start, eof_inside };
@@ -126,6 +165,37 @@ bool write_all(int fd, std::vector<iovec>& parts) {
 }
 
 }  // namespace
+
+// A spin that runs out pays nothing and costs a core: the peer is slower than the budget, or
+// it waits for this very core (on a busy 2-core VM both processes often share one, and a
+// 20 us spin then made each hop 20 us slower: 46 us round trips against 6 without spinning).
+// So a miss makes the next 1, 2, 4 ... 1024 receives (consecutive misses double it) skip the
+// spin, and a spin that catches a message resets that. A message already waiting at the
+// first look, or a timeout shorter than the budget (recv(0s) as a try), is no evidence
+// either way. The cap keeps the probing spins of a losing streak under 0.1% of receives (at
+// 64 they showed in the p99: 27 us against 10).
+bool ConnectionState::spin_until_readable(MaybeDeadline deadline) {
+    constexpr unsigned max_backoff = 1024;
+    if (spin <= Duration::zero()) return false;
+    if (spin_skip > 0) {
+        --spin_skip;
+        return false;
+    }
+    switch (poll_busily(fd, spin, deadline)) {
+        case Spun::ready:  // no evidence either way
+            return true;
+        case Spun::caught:
+            spin_backoff = 0;
+            return true;
+        case Spun::cut:  // no evidence either way
+            return false;
+        case Spun::missed:
+            break;
+    }
+    spin_backoff = std::min(std::max(2 * spin_backoff, 1U), max_backoff);
+    spin_skip = spin_backoff;
+    return false;
+}
 
 void ConnectionState::close() noexcept {
     if (fd < 0) return;
@@ -197,8 +267,8 @@ msgpack::object_handle unpack_frame(const Frame& frame) {
 
 }  // namespace detail
 
-Connection::Connection(int fd, bool readable, bool writable)
-    : state_(std::make_shared<detail::ConnectionState>(fd, readable, writable)) {}
+Connection::Connection(int fd, bool readable, bool writable, Duration spin)
+    : state_(std::make_shared<detail::ConnectionState>(fd, readable, writable, spin)) {}
 
 detail::ConnectionState& Connection::state() const {
     if (!state_ || state_->fd < 0) throw ValueError("handle is closed");
@@ -242,7 +312,8 @@ std::uint32_t Connection::begin_message(MaybeDeadline deadline, std::size_t maxl
     if (!s.broken.empty()) throw ProtocolError(s.broken);
     if (s.eof) throw EOFError("the other end of the pipe was closed");
     if (!s.pending) {
-        if (deadline && !detail::wait_for(s.fd, POLLIN, deadline)) {
+        bool ready = s.spin_until_readable(deadline);
+        if (!ready && deadline && !detail::wait_for(s.fd, POLLIN, deadline)) {
             throw TimeoutError("recv: no message within the timeout");
         }
         unsigned char raw[proto::header_size];
@@ -312,7 +383,11 @@ bool Connection::poll(Duration timeout) {
     auto& s = state();
     if (!s.readable) throw ValueError("connection is write-only");
     if (s.eof || s.pending || !s.broken.empty()) return true;
-    return detail::wait_for(s.fd, POLLIN, deadline_after(timeout));
+    auto deadline = deadline_after(timeout);
+    if (timeout > Duration::zero() && s.spin_until_readable(deadline)) {
+        return true;
+    }
+    return detail::wait_for(s.fd, POLLIN, deadline);
 }
 
 std::string Connection::recv_bytes() {
@@ -380,16 +455,21 @@ int Connection::fileno() const {
 Sentinel Connection::sentinel() const {
     return Sentinel{state().fd};
 }
+Duration Connection::spin() const noexcept {
+    return state_ ? state_->spin : Duration::zero();
+}
 
 Connection::Wire Connection::export_to_child() const {
     auto& s = state();
-    Wire wire{export_descriptor(s.fd, "mpact::Connection"), s.readable, s.writable};
+    Wire wire{export_descriptor(s.fd, "mpact::Connection"), s.readable, s.writable, s.spin.count()};
     s.sent_by = 0;  // the child speaks on this end now: our close() must not end its stream
     return wire;
 }
 
 Connection Connection::import_from_parent(const Wire& wire) {
-    return Connection(import_descriptor(wire.index), wire.readable, wire.writable);
+    // A negative budget from the wire means "never spin", as in pipe().
+    const Duration spin{wire.spin_ns > 0 ? wire.spin_ns : 0};
+    return Connection(import_descriptor(wire.index), wire.readable, wire.writable, spin);
 }
 
 }  // namespace mpact

@@ -3,6 +3,7 @@
 
 #include <mpact/pipe.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -10,14 +11,15 @@
 namespace mpact {
 
 std::pair<Connection, Connection> pipe(PipeOptions options) {
+    const Duration spin = std::max(options.spin, Duration::zero());
     int fds[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
         throw ProcessError(std::string("pipe: socketpair failed: ") + std::strerror(errno));
     }
     if (options.duplex) {
-        return {Connection(fds[0], true, true), Connection(fds[1], true, true)};
+        return {Connection(fds[0], true, true, spin), Connection(fds[1], true, true, spin)};
     }
-    return {Connection(fds[0], true, false), Connection(fds[1], false, true)};
+    return {Connection(fds[0], true, false, spin), Connection(fds[1], false, true, spin)};
 }
 
 }  // namespace mpact

@@ -1,5 +1,5 @@
 // Connections handed to child processes, under every start method: order, EOF after close,
-// EOF when the peer is SIGKILLed, and big messages.
+// EOF when the peer is SIGKILLed, big messages, and the opt-in spin budget.
 #include <unistd.h>
 
 #include <mpact/errors.hpp>
@@ -10,6 +10,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <thread>
 #include <vector>
@@ -52,10 +53,20 @@ void echo(mpact::Connection c) {
     }
 }
 
+// Reports the spin budget it received (in ns), then echoes ints until EOF.
+void echo_spin(mpact::Connection c) {
+    c.send(static_cast<std::int64_t>(c.spin().count()));
+    try {
+        while (true) c.send(c.recv<int>());
+    } catch (const mpact::EOFError&) {
+    }
+}
+
 }  // namespace
 MPACT_TASK(relay);
 MPACT_TASK(send_then_block);
 MPACT_TASK(echo);
+MPACT_TASK(echo_spin);
 
 namespace {
 const mpact::StartMethod kMethods[] = {mpact::StartMethod::fork, mpact::StartMethod::spawn,
@@ -124,7 +135,7 @@ TEST_CASE("recv raises EOFError once a SIGKILLed peer's messages are all receive
     }
 }
 
-TEST_CASE("a child echoes round trips and a 64 MiB message; sentinels work across processes" *
+TEST_CASE("a child echoes round trips and a 64 MiB message, and sentinels work across processes" *
           doctest::timeout(240)) {
     for (auto method : kMethods) {
         CAPTURE(mpact::to_string(method));
@@ -149,7 +160,7 @@ TEST_CASE("a child echoes round trips and a 64 MiB message; sentinels work acros
     }
 }
 
-TEST_CASE("several Connections reach one child; only the handed descriptors do" *
+TEST_CASE("several Connections reach one child, and only the handed descriptors do" *
           doctest::timeout(120)) {
     // Under forkserver, the child gets exactly the two handed ends: closing ours makes the
     // child's `in` see EOF from the kernel even though we never sent on in_w.
@@ -164,4 +175,25 @@ TEST_CASE("several Connections reach one child; only the handed descriptors do" 
     CHECK_THROWS_AS(static_cast<void>(out_r.recv<std::string>(60s)), mpact::EOFError);
     join_or_kill(p);
     CHECK(p.exitcode() == 0);
+}
+
+TEST_CASE("a Connection with spin keeps its budget in a child, echoes in order, and ends on EOF" *
+          doctest::timeout(240)) {
+    for (auto method : kMethods) {
+        CAPTURE(mpact::to_string(method));
+        auto [here, there] = mpact::pipe({.duplex = true, .spin = 20us});
+        mpact::Process p({.start_method = method}, echo_spin, there);
+        p.start();
+        there.close();
+        CHECK(here.recv<std::int64_t>(60s) == mpact::Duration(20us).count());
+        for (int i = 0; i < 2000; ++i) {
+            here.send(i);
+            REQUIRE(here.recv<int>(60s) == i);
+        }
+        for (int i = 0; i < 100; ++i) here.send(i);  // queued before the child reads them
+        for (int i = 0; i < 100; ++i) REQUIRE(here.recv<int>(60s) == i);
+        here.close();  // the spinning child's recv ends with EOFError, and the child with it
+        join_or_kill(p);
+        CHECK(p.exitcode() == 0);
+    }
 }

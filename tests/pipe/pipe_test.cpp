@@ -139,7 +139,7 @@ TEST_CASE("recv_bytes with maxlength refuses a longer message, which stays queue
     CHECK(b.recv_bytes(10s, std::size_t{2}) == "ok");
 }
 
-TEST_CASE("recv_bytes_into fills the buffer at an offset; a message too long stays queued" *
+TEST_CASE("recv_bytes_into fills the buffer at an offset, and a message too long stays queued" *
           doctest::timeout(30)) {
     auto [a, b] = mpact::pipe();
     a.send_bytes("abcd");
@@ -217,7 +217,8 @@ TEST_CASE("a closed Connection refuses every operation with ValueError" * doctes
     CHECK_THROWS_AS(empty.send(1), mpact::ValueError);
 }
 
-TEST_CASE("the last copy closes the descriptor; the peer then sees EOF" * doctest::timeout(30)) {
+TEST_CASE("the last copy closes the descriptor, and the peer then sees EOF" *
+          doctest::timeout(30)) {
     auto [a, b] = mpact::pipe();
     {
         auto c = std::move(a);
@@ -349,7 +350,7 @@ TEST_CASE("large messages that are not one string or binary decode the ordinary 
     writer.join();
 }
 
-TEST_CASE("a message that is not the requested type is a ProtocolError; the pipe goes on" *
+TEST_CASE("a message that is not the requested type is a ProtocolError, and the pipe goes on" *
           doctest::timeout(30)) {
     auto [a, b] = mpact::pipe();
     a.send(std::string("text"));

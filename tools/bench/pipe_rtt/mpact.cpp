@@ -1,49 +1,8 @@
-// pipe_rtt — mpact: round trip of a small int over mpact::pipe() between two processes (a
-// forkserver child echoes, as Python's child does with fork); median and p99 in us.
-#include <bench_util.hpp>
-
-#include <mpact/mpact.hpp>
-
-#include <chrono>
-#include <optional>
-#include <vector>
-
-namespace {
-void echo(mpact::Connection conn) {
-    while (auto x = conn.recv<std::optional<int>>()) conn.send(*x);
-}
-}  // namespace
-MPACT_TASK(echo);
+// pipe_rtt — mpact: round trip of a small int over mpact::pipe() (the default: no spin)
+// between two processes (a forkserver child echoes, as Python's child does with fork);
+// median and p99 in us.
+#include <pipe_rtt.hpp>
 
 int main(int argc, char** argv) {
-    mpact::init(argc, argv);
-    return bench::run(argc, argv, [](const bench::Options& opt) {
-        using namespace std::chrono_literals;
-        const int warmup = opt.pick(1000, 200);
-        const int n = opt.pick(20000, 2000);
-        auto [here, there] = mpact::pipe();
-        mpact::Process child{echo, there};
-        child.start();
-        there.close();
-        std::vector<double> us;
-        us.reserve(static_cast<std::size_t>(n));
-        for (int i = 0; i < warmup + n; ++i) {
-            const auto t0 = bench::now_ns();
-            here.send(std::optional<int>(i));
-            if (here.recv<int>() != i) throw std::runtime_error("wrong echo");
-            const auto t1 = bench::now_ns();
-            if (i >= warmup) us.push_back(static_cast<double>(t1 - t0) / 1e3);
-        }
-        here.send(std::optional<int>());  // None: the child returns
-        if (!child.join(10s)) {
-            child.kill();
-            child.join();
-        }
-        bench::emit({bench::median(us),
-                     "us",
-                     n,
-                     "mpact::pipe() send(int)/recv<int>() echoed by a child (forkserver); median "
-                     "round trip",
-                     {{"p99", bench::percentile(us, 0.99)}}});
-    });
+    return bench_pipe::rtt_figure(argc, argv, {}, "");
 }

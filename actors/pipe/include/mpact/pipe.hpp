@@ -49,6 +49,18 @@ struct PipeOptions {
     /// true: both ends send and receive. false: the first end only receives and the second
     /// only sends (misuse is a ValueError).
     bool duplex = true;
+    /// Opt-in low latency (Python has no twin): recv() and poll(timeout) first busy-poll the
+    /// socket (a non-blocking check, a CPU pause hint, again) for at most `spin`, then sleep
+    /// in the kernel as usual. Zero (the default) never spins. Cost: one core kept busy for
+    /// up to `spin` per receive that has to wait. Pays off for request/reply ping-pong
+    /// whose answer comes within `spin` while each process has a core of its own (see
+    /// docs/architecture.md, "Pipe", for numbers). Spinning that does not pay (the peer is
+    /// slower, or waits for this very core) is skipped: after a spin that runs out, the next
+    /// 1, 2, 4 ... 1024 receives block at once. Both ends, their copies and an end handed to a
+    /// child keep `spin`; mpact::wait() on a sentinel never spins. Timeouts, EOF and errors
+    /// are as without it (a timeout shorter than `spin` ends the spin).
+    ///     auto [a, b] = mpact::pipe({.duplex = true, .spin = std::chrono::microseconds(20)});
+    Duration spin{0};
 };
 
 /// Two connected ends. Python: `multiprocessing.Pipe(duplex=True)`.
@@ -127,21 +139,24 @@ class Connection {
     [[nodiscard]] int fileno() const;
     /// Readable when a message or EOF is waiting; for mpact::wait. ValueError if closed.
     [[nodiscard]] Sentinel sentinel() const;
+    /// The busy-poll budget of this end (PipeOptions::spin); zero for a closed Connection.
+    [[nodiscard]] Duration spin() const noexcept;
 
-    /// The msgpack form inside a Process's arguments: [descriptor index, readable, writable]
-    /// (see <mpact/descriptors.hpp>). ValueError outside a Process's argument pack.
+    /// The msgpack form inside a Process's arguments: [descriptor index, readable, writable,
+    /// spin in ns] (see <mpact/descriptors.hpp>). ValueError outside a Process's argument pack.
     struct Wire {
         std::uint32_t index = 0;
         bool readable = false;
         bool writable = false;
-        MSGPACK_DEFINE(index, readable, writable)
+        std::int64_t spin_ns = 0;
+        MSGPACK_DEFINE(index, readable, writable, spin_ns)
     };
     [[nodiscard]] Wire export_to_child() const;
     [[nodiscard]] static Connection import_from_parent(const Wire& wire);
 
   private:
     friend std::pair<Connection, Connection> pipe(PipeOptions);
-    Connection(int fd, bool readable, bool writable);
+    Connection(int fd, bool readable, bool writable, Duration spin);
 
     static constexpr std::size_t limit_none = ~std::size_t{0};
     void send_iov(const iovec* parts, std::size_t count);
