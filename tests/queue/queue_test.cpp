@@ -130,7 +130,7 @@ TEST_CASE("an item that does not decode raises ProtocolError and the queue goes 
     CHECK(strings.get(5s) == "fine");
 }
 
-TEST_CASE("many threads put and get; every item arrives exactly once" * doctest::timeout(60)) {
+TEST_CASE("many threads put and get, and every item arrives exactly once" * doctest::timeout(60)) {
     mpact::Queue<int> q;
     constexpr int kThreads = 4, kEach = 5000;
     std::vector<std::thread> producers, consumers;
