@@ -83,18 +83,24 @@ TEST_CASE("duplex=false: the first end only receives, the second only sends" *
 }
 
 TEST_CASE("poll waits at most its timeout and reports a waiting message" * doctest::timeout(30)) {
-    auto [a, b] = mpact::pipe();
-    CHECK_FALSE(b.poll());
-    auto start = std::chrono::steady_clock::now();
-    CHECK_FALSE(b.poll(200ms));
-    auto waited = std::chrono::steady_clock::now() - start;
-    CHECK(waited >= 190ms);
-    CHECK(waited < 10s);
-    a.send(1);
-    CHECK(b.poll(10s));
-    CHECK(b.poll());  // still there until received
-    CHECK(b.recv<int>() == 1);
-    CHECK_FALSE(b.poll());
+    // Without spinning; with a spin far longer than the timeout (poll() with no timeout is
+    // one look, and a timed poll stops at its timeout); with a spin shorter than it.
+    for (mpact::Duration spin : {mpact::Duration::zero(), mpact::Duration(30s),
+                                 mpact::Duration(1ms)}) {
+        CAPTURE(spin.count());
+        auto [a, b] = mpact::pipe({.spin = spin});
+        CHECK_FALSE(b.poll());
+        auto start = std::chrono::steady_clock::now();
+        CHECK_FALSE(b.poll(200ms));
+        auto waited = std::chrono::steady_clock::now() - start;
+        CHECK(waited >= 190ms);
+        CHECK(waited < 10s);
+        a.send(1);
+        CHECK(b.poll(10s));
+        CHECK(b.poll());  // still there until received
+        CHECK(b.recv<int>() == 1);
+        CHECK_FALSE(b.poll());
+    }
 }
 
 TEST_CASE("recv with a timeout raises TimeoutError and the pipe stays usable" *
