@@ -1,16 +1,9 @@
 #include "pool_actor.hpp"
 
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
-#include <iostream>
-
-#include "node/session.hpp"
+#include <string>
+#include <vector>
 
 namespace mpact::detail {
 
