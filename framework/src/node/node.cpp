@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <future>
 #include <new>
@@ -26,8 +27,10 @@ std::mutex& node_mutex() {
     static std::mutex mutex;
     return mutex;
 }
-Node* g_node = nullptr;
-pid_t g_node_pid = 0;
+// Read without the lock on every get() (the fast path), so atomics: the pid is published
+// after the node, and cleared before it.
+std::atomic<Node*> g_node{nullptr};
+std::atomic<pid_t> g_node_pid{0};
 pid_t g_shut_down_pid = 0;  // this process's node has shut down at exit: never rebuild it
 std::atomic<std::uint64_t> g_generation{1};
 
@@ -63,33 +66,40 @@ std::string error_payload(std::string_view kind, std::string_view message) {
 }  // namespace
 
 Node& Node::get() {
-    if (g_node != nullptr && g_node_pid == current_pid()) return *g_node;
+    if (g_node_pid.load(std::memory_order_acquire) == current_pid()) {
+        if (Node* node = g_node.load(std::memory_order_acquire)) return *node;
+    }
     std::lock_guard lock(node_mutex());
     if (g_shut_down_pid == ::getpid()) {
         // A thread still running during exit: rebuilding the node now would use a session
         // that static destruction is taking apart.
         throw ActorDownError("this process's mpact node has shut down: the program is exiting");
     }
-    if (g_node == nullptr || g_node_pid != ::getpid()) {
-        g_node = new Node();
-        g_node_pid = ::getpid();
+    if (g_node.load() == nullptr || g_node_pid.load() != ::getpid()) {
+        g_node_pid.store(0);
+        g_node.store(new Node());
+        g_node_pid.store(::getpid(), std::memory_order_release);
         static bool registered = false;
         if (!registered) {
             registered = true;
             std::atexit([] { Node::shutdown_current(); });
         }
     }
-    return *g_node;
+    return *g_node.load();
 }
 
-Node* Node::peek() noexcept { return g_node_pid == current_pid() ? g_node : nullptr; }
+Node* Node::peek() noexcept {
+    return g_node_pid.load(std::memory_order_acquire) == current_pid()
+               ? g_node.load(std::memory_order_acquire)
+               : nullptr;
+}
 
 std::uint64_t Node::generation() noexcept { return g_generation.load(); }
 
 void Node::forget_after_fork() noexcept {
     // The parent's node (its I/O thread, libzmq's threads) does not exist here: leak it.
-    g_node = nullptr;
-    g_node_pid = 0;
+    g_node_pid.store(0);
+    g_node.store(nullptr);
     new (&node_mutex()) std::mutex();  // it may have been held by another parent thread
     ++g_generation;
 }
@@ -99,11 +109,10 @@ void Node::shutdown_current() noexcept {
     Node* node = nullptr;
     {
         std::lock_guard lock(node_mutex());
-        if (g_node == nullptr || g_node_pid != ::getpid()) return;
+        if (g_node.load() == nullptr || g_node_pid.load() != ::getpid()) return;
         g_shut_down_pid = ::getpid();
-        node = g_node;
-        g_node = nullptr;
-        g_node_pid = 0;
+        g_node_pid.store(0);
+        node = g_node.exchange(nullptr);
     }
     ++g_generation;  // every thread's links to the old context are stale now
     delete node;
