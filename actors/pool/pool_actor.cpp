@@ -11,9 +11,10 @@ using namespace pool_protocol;
 
 namespace {
 // `code` is a Process exit code: -N after signal N.
-std::string describe(int code) {
-    if (code < 0) return "was killed by signal " + std::to_string(-code);
-    return "exited with code " + std::to_string(code);
+std::string describe(std::optional<int> code) {
+    if (!code) return "ended (exit status unknown)";
+    if (*code < 0) return "was killed by signal " + std::to_string(-*code);
+    return "exited with code " + std::to_string(*code);
 }
 }  // namespace
 
@@ -106,10 +107,13 @@ void PoolActor::on_down(const Down& down) {
         if (!down.name.empty() || down.endpoint != node_endpoint(worker.pid)) continue;
         auto worker_id = id;
         auto node = workers_.extract(worker_id);
-        // The pidfd said it ended; its exit status is there to read (waitpid).
-        auto code = node.mapped().process->exitcode();
+        // The pidfd said it ended. Its status is there to read at once when this process is
+        // its parent; a forkserver child's status comes in the server's message, just after.
+        auto& process = *node.mapped().process;
+        auto code = process.exitcode();
+        if (!code && process.join(std::chrono::milliseconds(200))) code = process.exitcode();
         table_->processes.erase(worker_id);
-        lost(worker_id, std::move(node.mapped()), code.value_or(-9));
+        lost(worker_id, std::move(node.mapped()), code);
         dispatch();
         wind_down();
         publish();
@@ -246,7 +250,7 @@ void PoolActor::wind_down() {
     }
 }
 
-void PoolActor::lost(std::uint32_t /*id*/, Worker worker, int status) {
+void PoolActor::lost(std::uint32_t /*id*/, Worker worker, std::optional<int> status) {
     std::vector<std::uint64_t> retry;
     for (auto task_id : worker.inflight) {
         auto it = tasks_.find(task_id);

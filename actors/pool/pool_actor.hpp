@@ -113,7 +113,7 @@ private:
     void settle(const std::vector<pool_protocol::Done>& results);
     void dispatch();
     void wind_down();
-    void lost(std::uint32_t id, Worker worker, int status);
+    void lost(std::uint32_t id, Worker worker, std::optional<int> status);
     void kill_all();
     void publish();
     void fail_task(std::uint64_t id, const std::string& kind, const std::string& message);
