@@ -81,8 +81,9 @@ void Pool::submit(const std::string& task, std::vector<detail::PackedChunk> chun
         }
         if (chunks.empty()) return;
         std::size_t first = 0;
+        auto name = std::make_shared<const std::string>(task);
         for (auto& chunk : chunks) {
-            core_->incoming.push_back(detail::PendingChunk{core_->next_id++, task, chunk.count,
+            core_->incoming.push_back(detail::PendingChunk{core_->next_id++, name, chunk.count,
                                                            std::move(chunk.args), sink, first});
             first += chunk.count;
         }

@@ -131,33 +131,50 @@ void PoolActor::shut_down_supervisor() {
 void PoolActor::broken(const std::string& reason) {
     broken_ = "mpact::Pool cannot run tasks: " + reason +
               "; its workers kept dying (more restarts than its restart intensity)";
+    fail_waiting("ProcessError", broken_);
     std::vector<std::uint64_t> ids;
     for (auto& [id, task] : tasks_) ids.push_back(id);
     for (auto id : ids) fail_task(id, "ProcessError", broken_);
-    queue_.clear();
     shut_down_supervisor();
     for (auto& [id, worker] : workers_) worker.process->kill();
     publish();
 }
 
 void PoolActor::take_incoming() {
-    std::vector<PendingChunk> chunks;
+    std::deque<PendingChunk> chunks;
     {
         std::lock_guard lock(core_->mutex);
         chunks.swap(core_->incoming);
         closed_ = closed_ || core_->closed;
     }
-    for (auto& c : chunks) {
-        tasks_.emplace(c.id, Task{std::move(c.task), c.count, std::move(c.args), std::move(c.sink),
-                                  c.first, 0});
-        if (terminated_) {
-            fail_task(c.id, "WorkerLostError", "the pool was terminated");
-        } else if (!broken_.empty()) {
-            fail_task(c.id, "ProcessError", broken_);
-        } else {
-            queue_.push_back(c.id);
-        }
+    if (fresh_.empty()) {
+        fresh_.swap(chunks);
+    } else {
+        std::move(chunks.begin(), chunks.end(), std::back_inserter(fresh_));
     }
+    if (terminated_) {
+        fail_waiting("WorkerLostError", "the pool was terminated");
+    } else if (!broken_.empty()) {
+        fail_waiting("ProcessError", broken_);
+    }
+}
+
+void PoolActor::admit_fresh() {
+    auto& c = fresh_.front();
+    tasks_.emplace(c.id, Task{std::move(c.task), c.count, std::move(c.args), std::move(c.sink),
+                              c.first, 0});
+    queue_.push_back(c.id);
+    fresh_.pop_front();
+}
+
+void PoolActor::fail_waiting(const std::string& kind, const std::string& message) {
+    for (auto& c : fresh_) {
+        c.sink->fail(c.first, c.count, TaskError{kind, message, "mpact::Pool supervisor"});
+    }
+    fresh_.clear();
+    std::vector<std::uint64_t> waiting(queue_.begin(), queue_.end());
+    queue_.clear();
+    for (auto id : waiting) fail_task(id, kind, message);
 }
 
 void PoolActor::settle(const std::vector<Done>& results) {
@@ -201,12 +218,13 @@ void PoolActor::dispatch() {
     std::size_t active = 0;
     for (auto& [id, worker] : workers_) active += worker.retiring ? 0 : 1;
     for (auto& [id, worker] : workers_) {
-        if (queue_.empty()) return;
+        const std::size_t waiting = queue_.size() + fresh_.size();
+        if (waiting == 0) return;
         if (!worker.idle) continue;
         // Many queued chunks: several travel as one message, leaving at least as many for the
         // other workers. Few: one chunk per message, so a slow task delays no other.
         const std::size_t per = std::max<std::size_t>(active, 1);
-        const std::size_t share = queue_.size() > 4 * per ? queue_.size() / (2 * per) : 1;
+        const std::size_t share = waiting > 4 * per ? waiting / (2 * per) : 1;
         std::size_t budget = kBatchItems;
         if (core_->options.maxtasksperchild > 0) {
             auto left = static_cast<std::size_t>(core_->options.maxtasksperchild) -
@@ -215,8 +233,11 @@ void PoolActor::dispatch() {
         }
         Chunk chunk;
         std::size_t items = 0;
-        while (!queue_.empty() && chunk.items.size() < share &&
-               (chunk.items.empty() || items < budget)) {
+        while (chunk.items.size() < share && (chunk.items.empty() || items < budget)) {
+            if (queue_.empty()) {
+                if (fresh_.empty()) break;
+                admit_fresh();
+            }
             auto task_id = queue_.front();
             auto it = tasks_.find(task_id);
             if (it == tasks_.end()) {
@@ -225,7 +246,7 @@ void PoolActor::dispatch() {
             }
             if (!chunk.items.empty() && items + it->second.count > budget) break;
             queue_.pop_front();
-            chunk.items.push_back(Item{task_id, it->second.task, it->second.count, it->second.args});
+            chunk.items.push_back(Item{task_id, *it->second.task, it->second.count, it->second.args});
             items += it->second.count;
             worker.inflight.push_back(task_id);
         }
@@ -238,7 +259,7 @@ void PoolActor::dispatch() {
 }
 
 void PoolActor::wind_down() {
-    if (!closed_ || !tasks_.empty() || !queue_.empty()) return;
+    if (!closed_ || !tasks_.empty() || !queue_.empty() || !fresh_.empty()) return;
     shut_down_supervisor();  // before the workers exit: none is restarted
     for (auto& [id, worker] : workers_) {
         if (worker.idle) {
@@ -258,7 +279,7 @@ void PoolActor::lost(std::uint32_t /*id*/, Worker worker, std::optional<int> sta
         if (++it->second.attempts > core_->options.retries) {
             fail_task(task_id, "WorkerLostError",
                       "worker process " + std::to_string(worker.pid) + " " + describe(status) +
-                          " while running task '" + it->second.task + "' (" +
+                          " while running task '" + *it->second.task + "' (" +
                           std::to_string(it->second.attempts) + " attempt(s), retries = " +
                           std::to_string(core_->options.retries) + ")");
         } else {
@@ -269,14 +290,10 @@ void PoolActor::lost(std::uint32_t /*id*/, Worker worker, std::optional<int> sta
     if (!worker.started && !worker.retiring && early_deaths_.exceeded_by_restart()) {
         // Workers die before asking for work (a failing initializer?): fail what waits
         // rather than hang, as Python would.
-        std::vector<std::uint64_t> waiting(queue_.begin(), queue_.end());
-        queue_.clear();
-        for (auto task_id : waiting) {
-            fail_task(task_id, "ProcessError",
-                      "pool workers keep dying before taking any work (worker process " +
-                          std::to_string(worker.pid) + " " + describe(status) +
-                          "); is the initializer failing?");
-        }
+        fail_waiting("ProcessError", "pool workers keep dying before taking any work (worker "
+                                     "process " +
+                                         std::to_string(worker.pid) + " " + describe(status) +
+                                         "); is the initializer failing?");
         early_deaths_.reset();
     }
     // Its replacement is the supervisor's business (the slot is a permanent child).
@@ -299,7 +316,7 @@ void PoolActor::kill_all() {
         static_cast<void>(process->join(std::chrono::seconds(5)));  // SIGKILLed: at once
     }
     workers_.clear();
-    queue_.clear();
+    fail_waiting("WorkerLostError", "the pool was terminated before the task finished");
     std::vector<std::uint64_t> ids;
     for (auto& [id, task] : tasks_) ids.push_back(id);
     for (auto id : ids) {

@@ -33,7 +33,7 @@ namespace mpact::detail {
 /// A submitted chunk waiting in the core for the actor.
 struct PendingChunk {
     std::uint64_t id = 0;
-    std::string task;
+    std::shared_ptr<const std::string> task;  // one name per submission, not per chunk
     std::uint32_t count = 0;
     std::string args;
     std::shared_ptr<ResultSink> sink;
@@ -46,7 +46,7 @@ struct PoolCore {
     int processes = 1;
     std::mutex mutex;
     std::condition_variable cv;
-    std::vector<PendingChunk> incoming;  // chunks not yet taken by the actor
+    std::deque<PendingChunk> incoming;  // chunks not yet taken by the actor
     std::uint64_t next_id = 1;
     bool closed = false;
     bool terminated = false;
@@ -82,7 +82,7 @@ public:
 
 private:
     struct Task {  // one chunk
-        std::string task;
+        std::shared_ptr<const std::string> task;
         std::uint32_t count = 0;
         std::string args;
         std::shared_ptr<ResultSink> sink;
@@ -117,10 +117,17 @@ private:
     void kill_all();
     void publish();
     void fail_task(std::uint64_t id, const std::string& kind, const std::string& message);
+    /// Fails every chunk not yet dispatched (the queued retries and the fresh ones).
+    void fail_waiting(const std::string& kind, const std::string& message);
+    /// Moves the oldest fresh chunk into tasks_ and onto queue_.
+    void admit_fresh();
 
     std::shared_ptr<PoolCore> core_;
     std::unordered_map<std::uint64_t, Task> tasks_;  // unsettled chunks by id
-    std::deque<std::uint64_t> queue_;  // chunk ids, retries first
+    // Submitted chunks wait here, cheaply, until dispatched: only dispatched (or retried)
+    // chunks enter tasks_, so a large map does not hold a table entry per chunk up front.
+    std::deque<PendingChunk> fresh_;
+    std::deque<std::uint64_t> queue_;  // chunk ids in tasks_ to run again (retries), first
     std::map<std::uint32_t, Worker> workers_;
     std::shared_ptr<WorkerTable> table_ = std::make_shared<WorkerTable>();
     ActorRef supervisor_;
