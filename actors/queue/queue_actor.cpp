@@ -82,7 +82,7 @@ void QueueActor::on_put(Put& put, Reply<std::uint32_t> reply) {
     // that never asked, or one whose credits went back when its process was thought dead).
     auto n = put.items.sizes.size();
     auto covered = std::min(n, credits_.held(put.pid));
-    if (n - covered > credits_.room(count_)) {
+    if (n - covered > credits_.room(occupied())) {
         reply.fail(Full("the queue is full (maxsize " + std::to_string(maxsize_) +
                         "): a Put beyond the producer's credits"));
         return;
@@ -91,7 +91,7 @@ void QueueActor::on_put(Put& put, Reply<std::uint32_t> reply) {
     append(std::move(put.items));
     serve();
     // Top the producer's credits up, unless others are waiting for room: they go first.
-    reply(producers_.empty() ? credits_.grant(put.pid, put.want, count_, false) : 0);
+    reply(producers_.empty() ? credits_.grant(put.pid, put.want, occupied(), false) : 0);
 }
 
 void QueueActor::on_credit(const Credit& credit, Reply<std::uint32_t> reply) {
@@ -100,8 +100,8 @@ void QueueActor::on_credit(const Credit& credit, Reply<std::uint32_t> reply) {
         reply(credit.want);  // nothing to reserve: an unbounded queue always has room
         return;
     }
-    if (producers_.empty() && credits_.room(count_) > 0) {
-        reply(credits_.grant(credit.pid, credit.want, count_, true));
+    if (producers_.empty() && credits_.room(occupied()) > 0) {
+        reply(credits_.grant(credit.pid, credit.want, occupied(), true));
         return;
     }
     if (credit.wait_us == 0) {
@@ -164,6 +164,7 @@ void QueueActor::on_return(const Return& ret) {
     auto it = leases_.find(ret.consumer);
     if (it == leases_.end() || it->second.id != ret.lease) return;  // settled already
     auto runs = std::move(it->second.runs);
+    prefetched_ -= it->second.extra;
     leases_.erase(it);
     requeue(std::move(runs), ret.used);
     serve();
@@ -181,6 +182,7 @@ void QueueActor::on_down(const Down& down) {
         dead_consumers_.insert(it->first);
         if (auto lease = leases_.find(it->first); lease != leases_.end()) {
             requeue(std::move(lease->second.runs), 0);  // it may have died before reading it
+            prefetched_ -= lease->second.extra;
             leases_.erase(lease);
         }
         it = consumers_.erase(it);
@@ -240,6 +242,7 @@ void QueueActor::settle(std::uint64_t consumer, std::uint64_t ack) {
     auto it = leases_.find(consumer);
     if (it == leases_.end()) return;
     if (it->second.id != ack) requeue(std::move(it->second.runs), 0);  // never received
+    prefetched_ -= it->second.extra;
     leases_.erase(it);
 }
 
@@ -280,6 +283,11 @@ Batch QueueActor::lease(std::uint64_t consumer, pid_t pid, std::size_t max) {
         bytes += size;
         if (bytes >= kMaxBatchBytes) break;
     }
+    // Beyond the item its get() returns at once, a consumer holds the rest for later gets:
+    // they still take room in a bounded queue until the lease is settled.
+    held.extra = batch.items.sizes.empty() ? 0 : batch.items.sizes.size() - 1;
+    prefetched_ += held.extra;
+    if (auto old = leases_.find(consumer); old != leases_.end()) prefetched_ -= old->second.extra;
     leases_[consumer] = std::move(held);
     return batch;
 }
@@ -303,11 +311,11 @@ void QueueActor::serve() {
             }
             getters_.erase(it);
         }
-        while (!producers_.empty() && credits_.room(count_) > 0) {
+        while (!producers_.empty() && credits_.room(occupied()) > 0) {
             auto it = producers_.begin();
             cancel_timer(it->second.timer);
             if (!it->second.reply.expired()) {
-                it->second.reply(credits_.grant(it->second.pid, it->second.max, count_, true));
+                it->second.reply(credits_.grant(it->second.pid, it->second.max, occupied(), true));
             }
             producers_.erase(it);
         }

@@ -41,6 +41,7 @@ class QueueActor : public Actor {
         std::uint64_t id = 0;
         pid_t pid = 0;
         std::vector<ItemRun> runs;
+        std::size_t extra = 0;  // items beyond the first: prefetched, still taking room
     };
     template <class R>
     struct Parked {
@@ -70,6 +71,8 @@ class QueueActor : public Actor {
     queue_protocol::Batch lease(std::uint64_t consumer, pid_t pid, std::size_t max);
     // Serves parked getters and grants room to parked producers while it can.
     void serve();
+    // Items that take room in a bounded queue: waiting, or prefetched by a consumer.
+    std::size_t occupied() const noexcept { return count_ + prefetched_; }
     void watch(pid_t pid);
     void finish_tasks();
 
@@ -77,6 +80,7 @@ class QueueActor : public Actor {
     bool joinable_;
     std::deque<ItemRun> runs_;  // ordered by seq
     std::size_t count_ = 0;     // items waiting (leased ones excluded)
+    std::size_t prefetched_ = 0;  // sum of the leases' `extra`
     std::uint64_t next_seq_ = 0;
     std::uint64_t next_lease_ = 0;
     std::uint64_t next_ticket_ = 0;
