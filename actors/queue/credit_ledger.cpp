@@ -5,7 +5,7 @@
 namespace mpact::detail {
 
 CreditLedger::CreditLedger(std::size_t maxsize)
-    : maxsize_(maxsize), cap_(std::max<std::size_t>(1, maxsize / 8)) {}
+    : maxsize_(maxsize), cap_(std::max<std::size_t>(1, maxsize / 4)) {}
 
 std::size_t CreditLedger::room(std::size_t waiting) const noexcept {
     auto taken = waiting + reserved_;

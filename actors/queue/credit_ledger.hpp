@@ -4,7 +4,7 @@
 // counts room as taken from the moment it grants it: items waiting + credits outstanding
 // never exceed maxsize. Each producer's window (the most it may hold) starts at 1, doubles
 // while the queue is at most half full and halves when it is more than three quarters full,
-// and never exceeds an eighth of maxsize, so producers share the room.
+// and never exceeds a quarter of maxsize, so producers share the room.
 #include <sys/types.h>
 
 #include <cstddef>
