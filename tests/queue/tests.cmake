@@ -3,3 +3,6 @@ mpact_add_test(queue_process_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/queue_proces
                LABELS integration)
 mpact_add_test(bounded_queue_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/bounded_queue_test.cpp
                LABELS integration)
+mpact_add_test(credit_ledger_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/credit_ledger_test.cpp
+               LABELS unit)
+target_include_directories(credit_ledger_test PRIVATE ${PROJECT_SOURCE_DIR}/actors/queue)
