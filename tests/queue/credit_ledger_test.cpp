@@ -13,8 +13,8 @@ namespace {
 constexpr std::uint32_t kAll = std::uint32_t{1} << 20;  // "as many as you give"
 }
 
-TEST_CASE(
-    "a producer's window starts small and grows to a quarter of maxsize while there is room") {
+TEST_CASE("a producer's window starts small and grows to a quarter of maxsize while there is room" *
+          doctest::timeout(10)) {
     CreditLedger ledger(1000);
     auto first = ledger.grant(1, kAll, 0, true);
     CHECK(first >= 1);
@@ -30,7 +30,8 @@ TEST_CASE(
     CHECK(ledger.reserved() == 0);
 }
 
-TEST_CASE("grants never reserve more than the room left by waiting items and other producers") {
+TEST_CASE("grants never reserve more than the room left by waiting items and other producers" *
+          doctest::timeout(10)) {
     CreditLedger ledger(100);
     std::size_t waiting = 0;
     for (int round = 0; round < 50; ++round) {
@@ -49,7 +50,8 @@ TEST_CASE("grants never reserve more than the room left by waiting items and oth
     CHECK(ledger.grant(6, kAll, 100 - ledger.reserved(), true) == 0);  // no room: none
 }
 
-TEST_CASE("a producer's window shrinks as the queue fills, and wants are respected") {
+TEST_CASE("a producer's window shrinks as the queue fills, and wants are respected" *
+          doctest::timeout(10)) {
     CreditLedger ledger(1000);
     for (int i = 0; i < 20; ++i) ledger.spend(1, ledger.grant(1, kAll, 0, false));
     CHECK(ledger.grant(1, 3, 0, false) == 3);  // it asked for three
@@ -68,7 +70,7 @@ TEST_CASE("a producer's window shrinks as the queue fills, and wants are respect
     CHECK(ledger.grant(1, kAll, 950, true) == 1);
 }
 
-TEST_CASE("credits released or left by a dead producer are room again") {
+TEST_CASE("credits released or left by a dead producer are room again" * doctest::timeout(10)) {
     CreditLedger ledger(16);
     auto a = ledger.grant(1, kAll, 0, true);
     auto b = ledger.grant(2, kAll, 0, true);
