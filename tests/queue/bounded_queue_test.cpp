@@ -2,14 +2,15 @@
 // producer's process) and are sent in batches. What must hold: the queue never holds more
 // than maxsize items, put(timeout) raises Full, every producer gets its turn, and room
 // reserved by a producer that is SIGKILLed comes back.
-#include "support/support.hpp"
-#include <signal.h>
-#include <unistd.h>
-
 #include <mpact/process.hpp>
 #include <mpact/queue.hpp>
 
+#include "support/support.hpp"
+
 #include <doctest/doctest.h>
+
+#include <signal.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
