@@ -21,15 +21,36 @@ struct Items {
     std::string bytes;
 };
 
-/// Request: add items. Unbounded queues take every batch at once (a producer's buffered
-/// puts); a bounded queue takes one item and parks the request while it is full, at most
-/// `wait_us` (-1: as long as the producer lives; 0: not at all, fail with Full).
-/// Reply: nil once the items are queued.
+/// Request: add items. An unbounded queue takes every batch whole. On a bounded queue each
+/// item spends one of producer `pid`'s credits (room the broker reserved for it, see Credit);
+/// items beyond its credits are taken only while there is room, else the whole batch is
+/// refused with Full. `want` asks for credits on top: the broker tops the producer's credits
+/// up towards min(want, its window) (0: none). Never parks.
+/// Reply: uint32, the credits granted (always 0 on an unbounded queue).
 struct Put {
     std::int32_t pid = 0;
     Items items;
+    std::uint32_t want = 0;
+    MSGPACK_DEFINE(pid, items, want)
+};
+
+/// Request (bounded queues): room for producer `pid`, which holds no credit. The broker
+/// grants between 1 and min(want, the producer's window) credits as soon as there is room,
+/// parking the request while there is none, at most `wait_us` (-1: as long as the producer
+/// lives; 0: not at all), then error Full. Reply: uint32, the credits granted.
+struct Credit {
+    std::int32_t pid = 0;
+    std::uint32_t want = 1;
     std::int64_t wait_us = -1;
-    MSGPACK_DEFINE(pid, items, wait_us)
+    MSGPACK_DEFINE(pid, want, wait_us)
+};
+
+/// Request (bounded queues): producer `pid` gives back `credits` it will not spend (it went
+/// idle, or closed the queue). Reply: nil.
+struct Release {
+    std::int32_t pid = 0;
+    std::uint32_t credits = 0;
+    MSGPACK_DEFINE(pid, credits)
 };
 
 /// Request: items for consumer `consumer` of process `pid`, at most `max` (the broker may

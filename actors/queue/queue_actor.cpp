@@ -24,8 +24,15 @@ bool sizes_match(const Items& items) {
 }  // namespace
 
 QueueActor::QueueActor(std::size_t maxsize, bool joinable)
-    : maxsize_(maxsize), joinable_(joinable) {
-    handle([this](Put& put, Reply<Nil> reply) { on_put(put, std::move(reply)); });
+    : maxsize_(maxsize), joinable_(joinable), credits_(maxsize) {
+    handle([this](Put& put, Reply<std::uint32_t> reply) { on_put(put, std::move(reply)); });
+    handle([this](const Credit& credit, Reply<std::uint32_t> reply) {
+        on_credit(credit, std::move(reply));
+    });
+    handle([this](const Release& release) {
+        credits_.release(release.pid, release.credits);
+        serve();
+    });
     handle([this](const Get& get, Reply<Batch> reply) { on_get(get, std::move(reply)); });
     handle([this](const Return& ret) { on_return(ret); });
     handle([this](const Size&) { return static_cast<std::uint64_t>(count_); });
@@ -59,34 +66,60 @@ QueueActor::QueueActor(std::size_t maxsize, bool joinable)
     });
 }
 
-void QueueActor::on_put(Put& put, Reply<Nil> reply) {
+void QueueActor::on_put(Put& put, Reply<std::uint32_t> reply) {
     if (put.items.sizes.empty() || !sizes_match(put.items)) {
         reply.fail(ProtocolError("queue Put: item sizes do not add up to the bytes sent"));
         return;
     }
     watch(put.pid);
-    if (maxsize_ == 0 || (has_room() && putters_.empty())) {
+    if (maxsize_ == 0) {
         append(std::move(put.items));
-        reply(Nil{});
+        reply(0);
         serve();
         return;
     }
-    if (put.wait_us == 0) {
+    // Items spend the producer's credits; any beyond them need room of their own (a producer
+    // that never asked, or one whose credits went back when its process was thought dead).
+    auto n = put.items.sizes.size();
+    auto covered = std::min(n, credits_.held(put.pid));
+    if (n - covered > credits_.room(occupied())) {
+        reply.fail(Full("the queue is full (maxsize " + std::to_string(maxsize_) +
+                        "): a Put beyond the producer's credits"));
+        return;
+    }
+    credits_.spend(put.pid, covered);
+    append(std::move(put.items));
+    serve();
+    // Top the producer's credits up, unless others are waiting for room: they go first.
+    reply(producers_.empty() ? credits_.grant(put.pid, put.want, occupied(), false) : 0);
+}
+
+void QueueActor::on_credit(const Credit& credit, Reply<std::uint32_t> reply) {
+    watch(credit.pid);
+    if (maxsize_ == 0) {
+        reply(credit.want);  // nothing to reserve: an unbounded queue always has room
+        return;
+    }
+    if (producers_.empty() && credits_.room(occupied()) > 0) {
+        reply(credits_.grant(credit.pid, credit.want, occupied(), true));
+        return;
+    }
+    if (credit.wait_us == 0) {
         reply.fail(Full("the queue is full (maxsize " + std::to_string(maxsize_) + ")"));
         return;
     }
     auto ticket = ++next_ticket_;
-    Parked<Nil> parked{.pid = put.pid, .reply = std::move(reply), .items = std::move(put.items)};
-    if (put.wait_us > 0) {
-        parked.timer = start_timer(std::chrono::microseconds(put.wait_us), [this, ticket] {
-            auto it = putters_.find(ticket);
-            if (it == putters_.end()) return;
+    Parked<std::uint32_t> parked{.pid = credit.pid, .reply = std::move(reply), .max = credit.want};
+    if (credit.wait_us > 0) {
+        parked.timer = start_timer(std::chrono::microseconds(credit.wait_us), [this, ticket] {
+            auto it = producers_.find(ticket);
+            if (it == producers_.end()) return;
             it->second.reply.fail(
                 Full("the queue stayed full (maxsize " + std::to_string(maxsize_) + ")"));
-            putters_.erase(it);
+            producers_.erase(it);
         });
     }
-    putters_.emplace(ticket, std::move(parked));
+    producers_.emplace(ticket, std::move(parked));
 }
 
 void QueueActor::on_get(const Get& get, Reply<Batch> reply) {
@@ -131,6 +164,7 @@ void QueueActor::on_return(const Return& ret) {
     auto it = leases_.find(ret.consumer);
     if (it == leases_.end() || it->second.id != ret.lease) return;  // settled already
     auto runs = std::move(it->second.runs);
+    prefetched_ -= it->second.extra;
     leases_.erase(it);
     requeue(std::move(runs), ret.used);
     serve();
@@ -148,6 +182,7 @@ void QueueActor::on_down(const Down& down) {
         dead_consumers_.insert(it->first);
         if (auto lease = leases_.find(it->first); lease != leases_.end()) {
             requeue(std::move(lease->second.runs), 0);  // it may have died before reading it
+            prefetched_ -= lease->second.extra;
             leases_.erase(lease);
         }
         it = consumers_.erase(it);
@@ -160,8 +195,9 @@ void QueueActor::on_down(const Down& down) {
         });
     };
     drop_pid(getters_);
-    drop_pid(putters_);
+    drop_pid(producers_);
     drop_pid(joiners_);
+    credits_.forget(pid);  // room it reserved and never filled is free again
     serve();
 }
 
@@ -176,9 +212,6 @@ void QueueActor::on_stop(const std::string& /*reason*/) {
     for (const auto& run : runs_) discard_run(run);
     for (const auto& [consumer, lease] : leases_) {
         for (const auto& run : lease.runs) discard_run(run);
-    }
-    for (const auto& [ticket, putter] : putters_) {
-        discard_run(ItemRun{.sizes = putter.items.sizes, .bytes = putter.items.bytes});
     }
 }
 
@@ -209,6 +242,7 @@ void QueueActor::settle(std::uint64_t consumer, std::uint64_t ack) {
     auto it = leases_.find(consumer);
     if (it == leases_.end()) return;
     if (it->second.id != ack) requeue(std::move(it->second.runs), 0);  // never received
+    prefetched_ -= it->second.extra;
     leases_.erase(it);
 }
 
@@ -249,6 +283,11 @@ Batch QueueActor::lease(std::uint64_t consumer, pid_t pid, std::size_t max) {
         bytes += size;
         if (bytes >= kMaxBatchBytes) break;
     }
+    // Beyond the item its get() returns at once, a consumer holds the rest for later gets:
+    // they still take room in a bounded queue until the lease is settled.
+    held.extra = batch.items.sizes.empty() ? 0 : batch.items.sizes.size() - 1;
+    prefetched_ += held.extra;
+    if (auto old = leases_.find(consumer); old != leases_.end()) prefetched_ -= old->second.extra;
     leases_[consumer] = std::move(held);
     return batch;
 }
@@ -272,15 +311,13 @@ void QueueActor::serve() {
             }
             getters_.erase(it);
         }
-        while (!putters_.empty() && has_room()) {
-            auto it = putters_.begin();
+        while (!producers_.empty() && credits_.room(occupied()) > 0) {
+            auto it = producers_.begin();
             cancel_timer(it->second.timer);
             if (!it->second.reply.expired()) {
-                append(std::move(it->second.items));
-                it->second.reply(Nil{});
-                progress = true;
+                it->second.reply(credits_.grant(it->second.pid, it->second.max, occupied(), true));
             }
-            putters_.erase(it);
+            producers_.erase(it);
         }
     }
 }

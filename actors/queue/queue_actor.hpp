@@ -1,8 +1,10 @@
 #pragma once
 // The broker behind every Queue, SimpleQueue and JoinableQueue: it holds the items, parks
-// getters while the queue is empty and putters while a bounded queue is full, and leases
-// items to consumers until they are acknowledged, so nothing is lost when a process dies
-// (design §4). Lives in the process that created the queue; runs on its node's I/O thread.
+// getters while the queue is empty and producers asking for room (credits) while a bounded
+// queue is full, and leases items to consumers until they are acknowledged, so nothing is
+// lost when a process dies (design §4). Lives in the process that created the queue; runs on
+// its node's I/O thread.
+#include "credit_ledger.hpp"
 #include "protocol.hpp"
 #include <sys/types.h>
 
@@ -39,19 +41,20 @@ class QueueActor : public Actor {
         std::uint64_t id = 0;
         pid_t pid = 0;
         std::vector<ItemRun> runs;
+        std::size_t extra = 0;  // items beyond the first: prefetched, still taking room
     };
     template <class R>
     struct Parked {
         pid_t pid = 0;
         Reply<R> reply;
         std::uint64_t timer = 0;
-        std::uint64_t consumer = 0;   // getters
-        std::uint32_t max = 1;        // getters
-        queue_protocol::Items items;  // putters
+        std::uint64_t consumer = 0;  // getters
+        std::uint32_t max = 1;       // getters: items; producers: credits wanted
     };
     using Nil = msgpack::type::nil_t;
 
-    void on_put(queue_protocol::Put& put, Reply<Nil> reply);
+    void on_put(queue_protocol::Put& put, Reply<std::uint32_t> reply);
+    void on_credit(const queue_protocol::Credit& credit, Reply<std::uint32_t> reply);
     void on_get(const queue_protocol::Get& get, Reply<queue_protocol::Batch> reply);
     void on_return(const queue_protocol::Return& ret);
     void on_down(const Down& down) override;
@@ -66,9 +69,10 @@ class QueueActor : public Actor {
     void settle(std::uint64_t consumer, std::uint64_t ack);
     // Leases up to `max` items to `consumer`.
     queue_protocol::Batch lease(std::uint64_t consumer, pid_t pid, std::size_t max);
-    // Serves parked getters and admits parked putters while it can.
+    // Serves parked getters and grants room to parked producers while it can.
     void serve();
-    bool has_room() const noexcept { return maxsize_ == 0 || count_ < maxsize_; }
+    // Items that take room in a bounded queue: waiting, or prefetched by a consumer.
+    std::size_t occupied() const noexcept { return count_ + prefetched_; }
     void watch(pid_t pid);
     void finish_tasks();
 
@@ -76,6 +80,7 @@ class QueueActor : public Actor {
     bool joinable_;
     std::deque<ItemRun> runs_;  // ordered by seq
     std::size_t count_ = 0;     // items waiting (leased ones excluded)
+    std::size_t prefetched_ = 0;  // sum of the leases' `extra`
     std::uint64_t next_seq_ = 0;
     std::uint64_t next_lease_ = 0;
     std::uint64_t next_ticket_ = 0;
@@ -84,7 +89,8 @@ class QueueActor : public Actor {
     std::unordered_set<std::uint64_t> dead_consumers_;
     std::unordered_set<pid_t> watched_;
     std::map<std::uint64_t, Parked<queue_protocol::Batch>> getters_;  // by ticket: FIFO
-    std::map<std::uint64_t, Parked<Nil>> putters_;
+    std::map<std::uint64_t, Parked<std::uint32_t>> producers_;        // waiting for room: FIFO
+    CreditLedger credits_;
     std::map<std::uint64_t, Parked<Nil>> joiners_;
     std::uint64_t unfinished_ = 0;  // JoinableQueue: items put and not yet task_done()
 };

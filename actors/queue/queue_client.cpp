@@ -36,6 +36,10 @@ constexpr Duration kIdleGiveBack = 20ms;
 constexpr std::size_t kMaxBuffered = std::size_t{4} << 20;
 // A sent batch's buffer is kept for the next one up to this size (no page faults per batch).
 constexpr std::size_t kMaxSpare = 2 * kMaxBuffered;
+// Bounded queues: a producer asks for as many credits as the broker will give (its window,
+// a quarter of maxsize at most), and gives back what it has not spent after this long.
+constexpr std::uint32_t kWantCredits = std::uint32_t{1} << 20;
+constexpr Duration kIdleRelease = 10ms;
 
 std::int64_t wait_us(std::optional<Duration> timeout, bool block) {
     if (!block) return 0;
@@ -127,17 +131,8 @@ void QueueClient::check_open() const {
 
 void QueueClient::put(std::string_view packed, std::optional<Duration> timeout, bool block) {
     check_open();
-    if (bounded_) {
-        // Room is the broker's to grant: the put waits there, and only there.
-        Put put{pid_, Items{{static_cast<std::uint32_t>(packed.size())}, std::string(packed)},
-                wait_us(timeout, block)};
-        try {
-            request_message(broker_, type_name<Put>(), pack(put), reply_deadline(timeout, block));
-        } catch (const TimeoutError&) {
-            throw Full("put() timed out: the queue stayed full");
-        }
-        return;
-    }
+    std::optional<Deadline> deadline;  // a timeout bounds the whole wait for room
+    if (timeout) deadline = deadline_after(std::max(*timeout, Duration::zero()));
     std::unique_lock lock(mutex_);
     if (buffer_.bytes.size() >= kMaxBuffered && !Node::get().on_io_thread()) {
         // Backpressure on this process, not on the queue: while a full buffer waits behind
@@ -145,6 +140,10 @@ void QueueClient::put(std::string_view packed, std::optional<Duration> timeout, 
         flushed_.wait(lock, [this] { return buffer_.bytes.size() < kMaxBuffered || failure_; });
     }
     if (failure_) std::rethrow_exception(failure_);
+    if (bounded_) {
+        if (credits_ == 0) take_credit(lock, deadline, block);
+        --credits_;  // the item takes room the broker has reserved for this process
+    }
     buffer_.sizes.push_back(static_cast<std::uint32_t>(packed.size()));
     buffer_.bytes.append(packed);
     ++accepted_;
@@ -153,6 +152,100 @@ void QueueClient::put(std::string_view packed, std::optional<Duration> timeout, 
     lock.unlock();
     auto& node = Node::get();
     node.post([self = shared_from_this()] { self->send_batch(); });
+}
+
+void QueueClient::take_credit(std::unique_lock<std::mutex>& lock, std::optional<Deadline> deadline,
+                              bool block) {
+    auto& node = Node::get();
+    if (sending_ && !node.on_io_thread()) {
+        // The batch on its way comes back with credits if the broker has room to spare: wait
+        // for that answer (one round trip) before asking on our own.
+        auto acks = acks_;
+        auto limit = block && deadline ? std::min(*deadline, deadline_after(kGrace))
+                                       : deadline_after(kGrace);
+        flushed_.wait_until(lock, limit,
+                            [&] { return credits_ > 0 || acks_ != acks || !sending_ || failure_; });
+        if (failure_) std::rethrow_exception(failure_);
+        if (credits_ > 0) return;
+    }
+    // No room to spare: ask the broker, which grants room as soon as there is some and
+    // answers Full when the wait is over (the broker decides, as for a timed get).
+    while (credits_ == 0) {
+        Credit credit{pid_, kWantCredits, 0};
+        std::optional<Deadline> reply_by = deadline_after(kGrace);
+        if (block && !deadline) {
+            credit.wait_us = -1;
+            reply_by = std::nullopt;
+        } else if (block) {
+            auto left = std::max(*deadline - Clock::now(), Duration::zero());
+            credit.wait_us = std::chrono::duration_cast<std::chrono::microseconds>(left).count();
+            reply_by = *deadline + kGrace;
+        }
+        lock.unlock();
+        std::uint32_t granted = 0;
+        try {
+            granted = unpack<std::uint32_t>(
+                request_message(broker_, type_name<Credit>(), pack(credit), reply_by));
+        } catch (const TimeoutError&) {
+            throw Full("put() timed out: the queue stayed full");
+        }
+        lock.lock();
+        credits_ += granted;
+        if (credits_ > 1 && !release_armed_) {
+            release_armed_ = true;
+            release_seen_ = accepted_ + 1;  // this put is not idleness
+            node.post([self = shared_from_this()] { self->arm_release_check(); });
+        }
+        if (credits_ == 0 && (!block || (deadline && Clock::now() >= *deadline))) {
+            throw Full("the queue is full");  // another thread took what was granted
+        }
+    }
+}
+
+void QueueClient::arm_release_check() {
+    if (!release_timer_) {
+        release_timer_ = std::make_unique<boost::asio::steady_timer>(Node::get().io());
+    }
+    release_timer_->expires_after(kIdleRelease);
+    release_timer_->async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+        if (!ec) self->release_check();
+    });
+}
+
+void QueueClient::release_check() {
+    std::unique_lock lock(mutex_);
+    if (credits_ == 0) {
+        release_armed_ = false;
+        return;
+    }
+    if (accepted_ != release_seen_) {  // still putting: keep the credits
+        release_seen_ = accepted_;
+        lock.unlock();
+        arm_release_check();
+        return;
+    }
+    lock.unlock();
+    release_credits();
+}
+
+void QueueClient::release_credits() {
+    std::uint32_t n = 0;
+    {
+        std::lock_guard lock(mutex_);
+        n = static_cast<std::uint32_t>(credits_);
+        credits_ = 0;
+        release_armed_ = false;
+    }
+    if (n == 0) return;
+    try {
+        auto& node = Node::get();
+        node.post([&node, broker = broker_, payload = pack(Release{pid_, n})] {
+            node.request_async(broker, type_name<Release>(), payload, std::nullopt,
+                               [](Kind, std::string_view) {});
+        });
+    } catch (const Error&) {
+        // No node any more: the broker learns of this process's end and frees the room.
+    }
 }
 
 void QueueClient::send_batch() {
@@ -169,7 +262,7 @@ void QueueClient::send_batch() {
     }
     flushed_.notify_all();  // a producer waiting for buffer room has it
     auto count = batch.sizes.size();
-    Put put{pid_, std::move(batch), -1};
+    Put put{pid_, std::move(batch), bounded_ ? kWantCredits : 0};
     auto payload = pack(put);
     put.items.sizes.clear();
     put.items.bytes.clear();
@@ -177,12 +270,27 @@ void QueueClient::send_batch() {
     Node::get().request_async(
         broker_, type_name<Put>(), std::move(payload), std::nullopt,
         [self = shared_from_this(), count](Kind kind, std::string_view reply) {
+            std::uint32_t granted = 0;
+            if (kind == Kind::reply && self->bounded_) {
+                try {
+                    granted = unpack<std::uint32_t>(reply);
+                } catch (const Error&) {
+                }
+            }
+            bool arm = false;
             {
                 std::lock_guard lock(self->mutex_);
                 self->delivered_ += count;
+                ++self->acks_;
+                self->credits_ += granted;
+                if (self->credits_ > 0 && !self->release_armed_) {
+                    self->release_armed_ = arm = true;
+                    self->release_seen_ = self->accepted_;
+                }
                 if (kind != Kind::reply && !self->failure_) self->failure_ = error_from(reply);
             }
             self->flushed_.notify_all();
+            if (arm) self->arm_release_check();
             self->send_batch();
         });
 }
@@ -353,6 +461,7 @@ void QueueClient::give_back(std::optional<Deadline> deadline) {
 
 void QueueClient::close() {
     closed_ = true;
+    release_credits();  // this process will put no more: its reserved room is the others'
     give_back(deadline_after(kExitReturn));
 }
 

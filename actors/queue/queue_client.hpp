@@ -2,8 +2,12 @@
 // QueueClient: one process's side of one queue, shared by every handle to that queue in the
 // process. As a producer it buffers puts and keeps one batch in flight to the broker (the
 // node's I/O thread sends it and, when it is acknowledged, the next one: Python's feeder
-// thread without the thread). As a consumer it holds the current lease of items taken from
-// the broker and gives back what it did not use when the process ends.
+// thread without the thread). On a bounded queue each put spends a credit (room the broker
+// reserved for this process); acknowledgements top the credits up, and only a put that finds
+// none asks the broker and waits there for room. Credits left unspent go back when the
+// process stops putting for a while, closes the queue or ends. As a consumer it holds the
+// current lease of items taken from the broker and gives back what it did not use when the
+// process ends.
 #include "protocol.hpp"
 #include <sys/types.h>
 
@@ -45,6 +49,14 @@ struct QueueClient : std::enable_shared_from_this<QueueClient> {
     void finish() noexcept;
 
   private:
+    // Bounded queues: makes sure a credit is there to spend (mutex_ held through `lock`);
+    // throws Full when none came by `deadline` (nullopt: forever; `block` false: at once).
+    void take_credit(std::unique_lock<std::mutex>& lock, std::optional<Deadline> deadline,
+                     bool block);
+    // Credits unspent for a whole period go back to the broker (I/O thread).
+    void arm_release_check();
+    void release_check();
+    void release_credits();  // mutex_ not held; sends from the I/O thread
     void send_batch();  // on the I/O thread
     void give_back(std::optional<Deadline> deadline);
     // Items held but not taken for a while go back (a consumer that stopped after its
@@ -68,7 +80,12 @@ struct QueueClient : std::enable_shared_from_this<QueueClient> {
     queue_protocol::Items spare_;  // I/O thread: the last batch's buffer, for reuse
     std::uint64_t accepted_ = 0;   // items put by this process
     std::uint64_t delivered_ = 0;  // of those, acknowledged by the broker (or failed)
+    std::uint64_t acks_ = 0;       // batch acknowledgements received (each may carry credits)
+    std::uint64_t credits_ = 0;    // bounded: room reserved for this process, not yet spent
     bool sending_ = false;
+    bool release_armed_ = false;                                // under mutex_
+    std::uint64_t release_seen_ = 0;                            // under mutex_: accepted_ then
+    std::unique_ptr<boost::asio::steady_timer> release_timer_;  // I/O thread
     std::exception_ptr failure_;  // the broker refused or vanished
     std::atomic<bool> closed_{false};
     std::atomic<bool> cancel_join_{false};

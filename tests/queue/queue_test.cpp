@@ -110,6 +110,38 @@ TEST_CASE("a bounded put blocks until a get makes room" * doctest::timeout(30)) 
     CHECK(put_done.load());
 }
 
+TEST_CASE("a getter waiting on an empty bounded queue wakes when another thread puts" *
+          doctest::timeout(30)) {
+    mpact::Queue<std::string> q(2);
+    std::thread producer([q] {
+        std::this_thread::sleep_for(50ms);  // lets the getter park first; not synchronisation
+        q.put("late");
+    });
+    CHECK(q.get(10s) == "late");
+    producer.join();
+}
+
+TEST_CASE("threads putting into a bounded queue: each item once, never above maxsize" *
+          doctest::timeout(60)) {
+    constexpr std::size_t kMax = 20;
+    constexpr int kThreads = 4, kEach = 2000;
+    mpact::Queue<int> q(kMax);
+    std::vector<std::thread> producers;
+    for (int t = 0; t < kThreads; ++t) {
+        producers.emplace_back([q, t] {
+            for (int i = 0; i < kEach; ++i) q.put(t * kEach + i);
+        });
+    }
+    std::set<int> seen;
+    for (int i = 0; i < kThreads * kEach; ++i) {
+        if (i % 16 == 0) REQUIRE(q.qsize() <= kMax);
+        seen.insert(q.get(20s));
+    }
+    for (auto& t : producers) t.join();
+    CHECK(seen.size() == std::size_t{kThreads} * kEach);
+    CHECK(q.empty());
+}
+
 TEST_CASE("after close() this process can neither put nor get" * doctest::timeout(30)) {
     mpact::Queue<int> q;
     q.put(1);

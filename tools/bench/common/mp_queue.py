@@ -32,10 +32,10 @@ def _consumer(queue, barrier, reports):
     reports.put((count, last))
 
 
-def run_queue(producers, consumers, kind, items):
+def run_queue(producers, consumers, kind, items, maxsize=0):
     """Moves ``items`` through the queue once; returns items per second."""
     ctx = context()
-    queue, reports = ctx.Queue(), ctx.Queue()
+    queue, reports = ctx.Queue(maxsize), ctx.Queue()
     barrier = ctx.Barrier(producers + consumers + 1)
     shares = [items // producers + (1 if p < items % producers else 0) for p in range(producers)]
     makers = [ctx.Process(target=_producer, args=(queue, barrier, share, kind)) for share in shares]
@@ -67,10 +67,11 @@ def run_queue(producers, consumers, kind, items):
     return total * 1e9 / (max(last for _, last in results) - go)
 
 
-def measure(options, producers, consumers, kind, items):
-    """``items`` is a (full, quick) pair."""
+def measure(options, producers, consumers, kind, items, maxsize=0):
+    """``items`` is a (full, quick) pair; ``maxsize`` 0 is unbounded."""
     n = options.pick(*items)
-    rate = run_queue(producers, consumers, kind, n)
+    rate = run_queue(producers, consumers, kind, n, maxsize)
+    queue = f"multiprocessing.Queue(maxsize={maxsize})" if maxsize else "multiprocessing.Queue"
     emit(rate, "items/s", n,
-         f"multiprocessing.Queue, {producers} producer(s) -> {consumers} consumer(s) "
+         f"{queue}, {producers} producer(s) -> {consumers} consumer(s) "
          f"({START_METHOD}), {n} {ITEMS[kind]}, timed from go to last item received")

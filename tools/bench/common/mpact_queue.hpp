@@ -34,9 +34,9 @@ Item make_item(std::int64_t i) {
 }
 
 template <class Item>
-double run_queue(int producers, int consumers, std::int64_t items) {
+double run_queue(int producers, int consumers, std::int64_t items, std::size_t maxsize) {
   using Slot = std::optional<Item>;  // nullopt: the end sentinel
-  mpact::Queue<Slot> queue;
+  mpact::Queue<Slot> queue(maxsize);
   const bench::TokenPipe ready, go, reports;
   std::vector<mpact::Process> procs;
   for (int c = 0; c < consumers; ++c) {
@@ -89,16 +89,18 @@ double run_queue(int producers, int consumers, std::int64_t items) {
   return static_cast<double>(total) * 1e9 / static_cast<double>(t_end - t_go);
 }
 
-/// The contender's body: `full` items normally, `quick` under --quick.
+/// The contender's body: `full` items normally, `quick` under --quick; maxsize 0: unbounded.
 template <class Item>
 int main(int argc, char** argv, int producers, int consumers, std::int64_t full,
-         std::int64_t quick, const char* what) {
+         std::int64_t quick, const char* what, std::size_t maxsize = 0) {
   mpact::init(argc, argv);
   return bench::run(argc, argv, [&](const bench::Options& opt) {
     const auto n = opt.pick(full, quick);
-    const double rate = run_queue<Item>(producers, consumers, n);
+    const double rate = run_queue<Item>(producers, consumers, n, maxsize);
+    const auto queue = maxsize == 0 ? std::string("mpact::Queue")
+                                    : "mpact::Queue(maxsize=" + std::to_string(maxsize) + ")";
     bench::emit({rate, "items/s", n,
-                 "mpact::Queue, " + std::to_string(producers) + " producer process(es) -> " +
+                 queue + ", " + std::to_string(producers) + " producer process(es) -> " +
                      std::to_string(consumers) + " consumer process(es) (fork), " +
                      std::to_string(n) + " " + what + ", timed from go to last item received",
                  {}});

@@ -14,7 +14,9 @@
 /// put() on an unbounded queue does not wait for the queue: items are buffered in the calling
 /// process and sent in batches (Python's feeder thread), and delivered before the process
 /// exits unless cancel_join_thread() was called; only a process with 4 MiB of puts still on
-/// their way waits for the batch ahead to leave. A bounded queue's put() waits for room.
+/// their way waits for the batch ahead to leave. A bounded queue's put() is buffered the same
+/// way while its process holds credits (room the broker reserved for it, granted in batches);
+/// it waits for room, and raises Full, only when it has none left.
 /// get() may take several items from the broker at once and hand them out one by one; items
 /// it holds go back to the queue if this process exits (or its process dies) first.
 /// Throws: Empty / Full (timeouts, nowait forms), ValueError (use after close(), task_done()
@@ -115,7 +117,8 @@ class Queue {
         return out;
     }
 
-    /// Items waiting (approximate, as in Python, while other processes put and get).
+    /// Items waiting (approximate, as in Python, while other processes put and get); room
+    /// reserved for producers' unspent credits is not counted.
     [[nodiscard]] std::size_t qsize() const { return h_.qsize(); }
     [[nodiscard]] bool empty() const { return qsize() == 0; }
     [[nodiscard]] bool full() const { return h_.maxsize() > 0 && qsize() >= h_.maxsize(); }
