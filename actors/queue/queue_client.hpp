@@ -17,6 +17,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
@@ -26,8 +27,48 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace mpact::detail {
+
+/// A TimedLockable mutex built from a mutex and a condition variable. std::timed_mutex's
+/// timed lock is pthread_mutex_clocklock, which GCC 12's ThreadSanitizer does not intercept:
+/// it then reports every unlock as the unlock of an unlocked mutex.
+class TurnMutex {
+  public:
+    void lock() {
+        std::unique_lock lock(mutex_);
+        free_.wait(lock, [this] { return !held_; });
+        held_ = true;
+    }
+    bool try_lock() {
+        std::lock_guard lock(mutex_);
+        return !std::exchange(held_, true);
+    }
+    template <class Rep, class Period>
+    bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) {
+        return try_lock_until(std::chrono::steady_clock::now() + timeout);
+    }
+    template <class C, class D>
+    bool try_lock_until(const std::chrono::time_point<C, D>& deadline) {
+        std::unique_lock lock(mutex_);
+        if (!free_.wait_until(lock, deadline, [this] { return !held_; })) return false;
+        held_ = true;
+        return true;
+    }
+    void unlock() {
+        {
+            std::lock_guard lock(mutex_);
+            held_ = false;
+        }
+        free_.notify_one();
+    }
+
+  private:
+    std::mutex mutex_;
+    std::condition_variable free_;
+    bool held_ = false;
+};
 
 struct QueueClient : std::enable_shared_from_this<QueueClient> {
     QueueClient(ActorRef broker, bool bounded);
@@ -91,7 +132,7 @@ struct QueueClient : std::enable_shared_from_this<QueueClient> {
     std::atomic<bool> cancel_join_{false};
 
     // Consumer: the current lease (getters of this process take turns).
-    std::timed_mutex get_mutex_;
+    TurnMutex get_mutex_;
     std::uint64_t consumer_id_;
     std::uint64_t lease_ = 0;
     queue_protocol::Items held_;
