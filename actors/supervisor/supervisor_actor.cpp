@@ -1,8 +1,15 @@
 #include "supervisor_actor.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <memory>
+#include <mutex>
 #include <thread>
+
+#include "node/exit_hooks.hpp"
 
 namespace mpact::detail {
 
@@ -15,6 +22,55 @@ std::pair<std::string, std::string> key(const ActorRef& ref) {
 std::pair<std::string, std::string> key(const Down& d) {
     return {d.endpoint, d.name};
 }
+
+// The helper threads that stop children (ActorRef::stop blocks, so not on the actor's
+// thread). They use this process's node, so the process joins them at exit, before the node
+// shuts down, rather than leaving them detached (TSan saw a detached one racing the node's
+// destruction).
+class Stoppers {
+  public:
+    static Stoppers& get() {
+        static auto* stoppers = new Stoppers();  // leaked: exit hooks may use it late
+        return *stoppers;
+    }
+    void run(std::function<void()> work) {
+        std::lock_guard lock(mutex_);
+        if (pid_ != ::getpid()) {  // first use in this process (a forked child inherits
+            for (auto& entry : threads_) static_cast<void>(entry.thread.release());  // ghosts)
+            threads_.clear();
+            pid_ = ::getpid();
+            at_process_exit([this] { join_all(); });
+        }
+        std::erase_if(threads_, [](Entry& entry) {
+            if (!entry.done->load()) return false;
+            entry.thread->join();
+            return true;
+        });
+        auto done = std::make_shared<std::atomic<bool>>(false);
+        auto thread = std::make_unique<std::thread>([work = std::move(work), done] {
+            work();
+            done->store(true);
+        });
+        threads_.push_back(Entry{std::move(thread), std::move(done)});
+    }
+
+  private:
+    struct Entry {
+        std::unique_ptr<std::thread> thread;
+        std::shared_ptr<std::atomic<bool>> done;
+    };
+    void join_all() {
+        std::vector<Entry> all;
+        {
+            std::lock_guard lock(mutex_);
+            all.swap(threads_);
+        }
+        for (auto& entry : all) entry.thread->join();  // each stop is bounded (2 s a child)
+    }
+    std::mutex mutex_;
+    pid_t pid_ = 0;
+    std::vector<Entry> threads_;
+};
 }  // namespace
 
 SupervisorActor::SupervisorActor(SupervisorOptions options, std::vector<ChildSpec> specs)
@@ -159,8 +215,8 @@ void SupervisorActor::stop_then_restart(std::vector<std::uint32_t> indices, bool
     }
     auto generation = ++generation_;
     auto self_ref = self();
-    std::thread([to_stop = std::move(to_stop), indices = std::move(indices), generation, self_ref,
-                 restart] {
+    Stoppers::get().run([to_stop = std::move(to_stop), indices = std::move(indices), generation,
+                         self_ref, restart] {
         for (auto it = to_stop.rbegin(); it != to_stop.rend(); ++it) {  // reverse start order
             try {
                 static_cast<void>(it->stop(std::chrono::seconds(2)));
@@ -173,7 +229,7 @@ void SupervisorActor::stop_then_restart(std::vector<std::uint32_t> indices, bool
             } catch (...) {
             }
         }
-    }).detach();
+    });
 }
 
 void SupervisorActor::on_stop(const std::string& /*reason*/) {

@@ -254,7 +254,9 @@ TEST_CASE("a supervisor started without an owner ends its children on ShutdownSu
     sup.send(mpact::ShutdownSupervisor{});
     auto down = watch.wait(10s);
     REQUIRE(down.has_value());
-    CHECK(down->reason == "shutdown");
+    // The monitor's request travels on its own socket and the one-way Shutdown may overtake
+    // it: then the supervisor is already gone ("noproc") when it arrives.
+    CHECK((down->reason == "shutdown" || down->reason.rfind("noproc", 0) == 0));
     for (const auto& ref : kids) {  // stopped, not restarted
         CHECK(mpact::test::eventually([&] { return !ref.wait_ready(50ms); }));
     }
