@@ -138,13 +138,14 @@ TEST_CASE("a producer that exits right after putting delivers every item" * doct
     for (int round = 0; round < 5; ++round) {
         CAPTURE(round);
         mpact::Queue<int> q;
-        mpact::Process p({.start_method = mpact::StartMethod::fork}, put_range, q, 0, 100'000);
+        constexpr int kItems = 100'000 / mpact::test::kVolumeScale;
+        mpact::Process p({.start_method = mpact::StartMethod::fork}, put_range, q, 0, kItems);
         p.start();
         REQUIRE(p.join(60s));
         REQUIRE(p.exitcode() == 0);
         long sum = 0;
-        for (int i = 0; i < 100'000; ++i) sum += q.get(10s);
-        CHECK(sum == 100'000L * 99'999 / 2);
+        for (int i = 0; i < kItems; ++i) sum += q.get(10s);
+        CHECK(sum == static_cast<long>(kItems) * (kItems - 1) / 2);
         CHECK_FALSE(q.try_get().has_value());
     }
 }
