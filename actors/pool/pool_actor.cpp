@@ -92,7 +92,6 @@ ChildSpec PoolActor::worker_spec(int slot) {
 void PoolActor::on_worker_started(std::uint32_t id, pid_t pid) {
     Worker worker;
     worker.pid = pid;
-    worker.process = table_->processes.at(id);
     workers_.emplace(id, std::move(worker));
     monitor_process(pid);  // its death reaches on_down at once (pidfd)
     publish();
@@ -109,10 +108,9 @@ void PoolActor::on_down(const Down& down) {
         auto node = workers_.extract(worker_id);
         // The pidfd said it ended. Its status is there to read at once when this process is
         // its parent; a forkserver child's status comes in the server's message, just after.
-        auto& process = *node.mapped().process;
-        auto code = process.exitcode();
-        if (!code && process.join(std::chrono::milliseconds(200))) code = process.exitcode();
-        table_->processes.erase(worker_id);
+        auto process = table_->processes.extract(worker_id).mapped();
+        auto code = process->exitcode();
+        if (!code && process->join(std::chrono::milliseconds(200))) code = process->exitcode();
         lost(worker_id, std::move(node.mapped()), code);
         dispatch();
         wind_down();
@@ -131,12 +129,9 @@ void PoolActor::shut_down_supervisor() {
 void PoolActor::broken(const std::string& reason) {
     broken_ = "mpact::Pool cannot run tasks: " + reason +
               "; its workers kept dying (more restarts than its restart intensity)";
-    fail_waiting("ProcessError", broken_);
-    std::vector<std::uint64_t> ids;
-    for (auto& [id, task] : tasks_) ids.push_back(id);
-    for (auto id : ids) fail_task(id, "ProcessError", broken_);
+    fail_all("ProcessError", broken_);
     shut_down_supervisor();
-    for (auto& [id, worker] : workers_) worker.process->kill();
+    for (auto& [id, process] : table_->processes) process->kill();
     publish();
 }
 
@@ -175,6 +170,13 @@ void PoolActor::fail_waiting(const std::string& kind, const std::string& message
     std::vector<std::uint64_t> waiting(queue_.begin(), queue_.end());
     queue_.clear();
     for (auto id : waiting) fail_task(id, kind, message);
+}
+
+void PoolActor::fail_all(const std::string& kind, const std::string& message) {
+    fail_waiting(kind, message);
+    std::vector<std::uint64_t> ids;
+    for (auto& [id, task] : tasks_) ids.push_back(id);
+    for (auto id : ids) fail_task(id, kind, message);
 }
 
 void PoolActor::settle(const std::vector<Done>& results) {
@@ -316,12 +318,7 @@ void PoolActor::kill_all() {
         static_cast<void>(process->join(std::chrono::seconds(5)));  // SIGKILLed: at once
     }
     workers_.clear();
-    fail_waiting("WorkerLostError", "the pool was terminated before the task finished");
-    std::vector<std::uint64_t> ids;
-    for (auto& [id, task] : tasks_) ids.push_back(id);
-    for (auto id : ids) {
-        fail_task(id, "WorkerLostError", "the pool was terminated before the task finished");
-    }
+    fail_all("WorkerLostError", "the pool was terminated before the task finished");
 }
 
 void PoolActor::publish() {

@@ -90,8 +90,7 @@ private:
         int attempts = 0;
     };
     struct Worker {
-        pid_t pid = 0;
-        std::shared_ptr<Process> process;
+        pid_t pid = 0;  // its Process is table_->processes[id]
         std::vector<std::uint64_t> inflight;
         std::optional<Reply<pool_protocol::Chunk>> idle;
         bool retiring = false;
@@ -119,6 +118,8 @@ private:
     void fail_task(std::uint64_t id, const std::string& kind, const std::string& message);
     /// Fails every chunk not yet dispatched (the queued retries and the fresh ones).
     void fail_waiting(const std::string& kind, const std::string& message);
+    /// Fails every unsettled chunk: those waiting and those in workers' hands.
+    void fail_all(const std::string& kind, const std::string& message);
     /// Moves the oldest fresh chunk into tasks_ and onto queue_.
     void admit_fresh();
 

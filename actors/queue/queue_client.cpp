@@ -171,16 +171,10 @@ void QueueClient::take_credit(std::unique_lock<std::mutex>& lock, std::optional<
     // No room to spare: ask the broker, which grants room as soon as there is some and
     // answers Full when the wait is over (the broker decides, as for a timed get).
     while (credits_ == 0) {
-        Credit credit{pid_, kWantCredits, 0};
-        std::optional<Deadline> reply_by = deadline_after(kGrace);
-        if (block && !deadline) {
-            credit.wait_us = -1;
-            reply_by = std::nullopt;
-        } else if (block) {
-            auto left = std::max(*deadline - Clock::now(), Duration::zero());
-            credit.wait_us = std::chrono::duration_cast<std::chrono::microseconds>(left).count();
-            reply_by = *deadline + kGrace;
-        }
+        std::optional<Duration> left;  // of the put's whole wait
+        if (deadline) left = *deadline - Clock::now();
+        Credit credit{pid_, kWantCredits, wait_us(left, block)};
+        auto reply_by = reply_deadline(left, block);
         lock.unlock();
         std::uint32_t granted = 0;
         try {

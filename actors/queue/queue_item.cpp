@@ -102,7 +102,6 @@ void ItemWriter::write_large(const char* data, std::size_t size) {
             fd_ = ::open(path_of(name_).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         }
         if (fd_ >= 0 && write_all(fd_, memory_.data(), memory_.size())) {
-            written_ = memory_.size();
             memory_.clear();
         } else {
             // No scratch space: the item travels in memory after all.
@@ -117,9 +116,7 @@ void ItemWriter::write_large(const char* data, std::size_t size) {
         memory_.append(data, size);
         return;
     }
-    if (write_all(fd_, data, size)) {
-        written_ += size;
-    } else {
+    if (!write_all(fd_, data, size)) {
         ::close(fd_);
         ::unlink(path_of(name_).c_str());
         fd_ = -1;
@@ -130,7 +127,8 @@ void ItemWriter::write_large(const char* data, std::size_t size) {
 
 std::string_view ItemWriter::finish() {
     if (fd_ < 0) return memory_;  // in memory (or the fallback, fd_ == -2)
-    if (recycled_ && ::ftruncate(fd_, static_cast<off_t>(written_)) != 0) {
+    // A kept file may be longer than this item: cut it where the writing ended.
+    if (recycled_ && ::ftruncate(fd_, ::lseek(fd_, 0, SEEK_CUR)) != 0) {
         ::close(fd_);
         ::unlink(path_of(name_).c_str());
         fd_ = -1;
@@ -148,13 +146,19 @@ std::string_view ItemWriter::finish() {
 }
 
 namespace {
-// Closing the last descriptor of a deleted 64 MiB tmpfs file frees its pages (~12 ms here):
-// the node's I/O thread does it, off the consumer's path.
-void release_later(int fd, void* map = nullptr, std::size_t size = 0) {
-    auto release = [fd, map, size] {
-        if (map != nullptr) ::munmap(map, size);
+// A consumed file at `path`, open as `fd` (and mapped at `map`): kept for the next large
+// item, or deleted. Closing the last descriptor of a deleted 64 MiB tmpfs file frees its
+// pages (~12 ms here): the node's I/O thread does that, off the consumer's path.
+void done_reading(const std::string& path, off_t file_size, int fd, void* map = nullptr,
+                  std::size_t map_size = 0) {
+    auto release = [fd, map, map_size] {
+        if (map != nullptr) ::munmap(map, map_size);
         ::close(fd);
     };
+    if (keep_or_delete(path, file_size)) {
+        release();  // kept: its pages stay, so closing frees nothing
+        return;
+    }
     try {
         Node::get().post(release);
     } catch (...) {
@@ -198,11 +202,7 @@ bool read_spilled_bytes(std::string_view name, void* target, char* (*place)(void
     char* out = place(target, header->first);
     bool ok = ::lseek(fd, static_cast<off_t>(header->second), SEEK_SET) >= 0 &&
               read_all(fd, out, header->first);
-    if (keep_or_delete(path, st.st_size)) {
-        ::close(fd);
-    } else {
-        release_later(fd);
-    }
+    done_reading(path, st.st_size, fd);
     if (!ok) throw ProtocolError("queue item file " + path + " could not be read whole");
     return true;
 }
@@ -223,22 +223,14 @@ void with_spilled(std::string_view name, const std::function<void(std::string_vi
         ::close(fd);
         throw ProtocolError("cannot map queue item file " + path);
     }
-    // Kept only once `use` is done: a private mapping still shows later writes to the file.
-    auto release = [&] {
-        if (keep_or_delete(path, st.st_size)) {
-            ::munmap(map, size);
-            ::close(fd);
-        } else {
-            release_later(fd, map, size);
-        }
-    };
+    // Done only once `use` is: a private mapping still shows later writes to a kept file.
     try {
         use(std::string_view(static_cast<const char*>(map), size));
     } catch (...) {
-        release();
+        done_reading(path, st.st_size, fd, map, size);
         throw;
     }
-    release();
+    done_reading(path, st.st_size, fd, map, size);
 }
 
 std::string_view spilled_name(std::string_view item) noexcept {

@@ -41,8 +41,7 @@ class ItemWriter {
     std::string& memory_;
     int fd_ = -1;
     std::string name_;
-    std::size_t written_ = 0;  // bytes in the file
-    bool recycled_ = false;    // the file held an earlier item: cut it to size at finish()
+    bool recycled_ = false;  // the file held an earlier item: cut it to size at finish()
 };
 
 /// The msgpack bytes of `value`, packed for a queue (valid until the next call on this thread).
