@@ -39,8 +39,13 @@ class Stoppers {
             for (auto& entry : threads_) static_cast<void>(entry.thread.release());  // ghosts)
             threads_.clear();
             pid_ = ::getpid();
+            exited_ = false;
             at_process_exit([this] { join_all(); });
         }
+        // The process is past its exit hooks (a supervisor stopped while the node shuts
+        // down): no thread could be joined any more, and the children go with the process
+        // (its daemon children are ended by the process registry).
+        if (exited_) return;
         std::erase_if(threads_, [](Entry& entry) {
             if (!entry.done->load()) return false;
             entry.thread->join();
@@ -64,11 +69,13 @@ class Stoppers {
         {
             std::lock_guard lock(mutex_);
             all.swap(threads_);
+            exited_ = true;
         }
         for (auto& entry : all) entry.thread->join();  // each stop is bounded (2 s a child)
     }
     std::mutex mutex_;
     pid_t pid_ = 0;
+    bool exited_ = false;  // join_all ran: this process is exiting
     std::vector<Entry> threads_;
 };
 }  // namespace
