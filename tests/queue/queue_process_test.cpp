@@ -1,18 +1,21 @@
 // Queues across real processes: handles passed to children under every start method, the
 // seed's join-before-get case, bounded queues blocking other processes, exactly-once
 // delivery with many producers and consumers, and SIGKILLed producers and consumers.
-#include "node/session.hpp"
-#include "support/support.hpp"
-#include <signal.h>
-#include <unistd.h>
-
 #include <mpact/process.hpp>
 #include <mpact/queue.hpp>
 
+#include "node/session.hpp"
+#include "support/support.hpp"
+
 #include <doctest/doctest.h>
+
+#include <signal.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <string>
@@ -40,7 +43,9 @@ std::size_t scratch_files(bool kept = false) {
     }
     return n;
 }
-std::size_t kept_files() { return scratch_files(true); }
+std::size_t kept_files() {
+    return scratch_files(true);
+}
 
 void put_big(mpact::Queue<std::string> q, int bytes) {
     q.put(std::string(static_cast<std::size_t>(bytes), 'x'));
@@ -307,6 +312,51 @@ TEST_CASE("large items travel through the session's scratch space and leave noth
         CHECK(scratch_files() == before + 1);
     }  // the last handle stops the broker, which deletes what nobody will read
     CHECK(mpact::test::eventually([&] { return scratch_files() == before; }, 10s));
+}
+
+TEST_CASE("a spill file aligns a byte string's payload, and files without padding read too" *
+          doctest::timeout(60)) {
+    namespace fs = std::filesystem;
+    auto read_file = [](const fs::path& path) {
+        std::ifstream in(path, std::ios::binary);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    const std::string big(std::size_t{2} << 20, 'p');
+    // The item as a reference: 0xc7 (ext8), the name's length, type 77, the name.
+    const std::string reference(mpact::detail::pack_item(big));
+    const auto name = mpact::detail::spilled_name(reference);
+    REQUIRE(!name.empty());
+    const auto file = read_file(fs::path(mpact::detail::scratch_dir()) / std::string(name));
+    const auto pad = file.find_first_not_of('\xc0');
+    REQUIRE(pad != std::string::npos);
+    CHECK(static_cast<unsigned char>(file[pad]) == 0xdb);  // str32: 4 length bytes follow
+    CHECK((pad + 5) % 64 == 16);  // where glibc puts a large allocation's first byte
+    CHECK(file.size() == pad + 5 + big.size());
+    CHECK(mpact::detail::decode_item<std::string>(reference) == big);
+
+    // As a client of another language writes it: the bare msgpack value, no padding.
+    for (bool general : {false, true}) {
+        CAPTURE(general);
+        const std::string own = general ? "q-handmade-general" : "q-handmade-bytes";
+        const std::vector<int> ints(300'000, 7);
+        std::string value = "\xdb";
+        for (int shift : {24, 16, 8, 0}) value += static_cast<char>((big.size() >> shift) & 0xff);
+        value += big;
+        if (general) value = mpact::pack(ints);
+        {
+            std::ofstream out(fs::path(mpact::detail::scratch_dir()) / own, std::ios::binary);
+            out << value;
+        }
+        std::string ref = "\xc7";
+        ref += static_cast<char>(own.size());
+        ref += static_cast<char>(77);
+        ref += own;
+        if (general) {
+            CHECK(mpact::detail::decode_item<std::vector<int>>(ref) == ints);
+        } else {
+            CHECK(mpact::detail::decode_item<std::string>(ref) == big);
+        }
+    }
 }
 
 TEST_CASE("items a live consumer holds but stops taking go back to the others" *
