@@ -1,5 +1,7 @@
 #include "pool_actor.hpp"
 
+#include <signal.h>
+
 #include <algorithm>
 #include <chrono>
 #include <string>
@@ -76,7 +78,8 @@ ChildSpec PoolActor::worker_spec(int slot) {
         // multi-threaded process (a fork here can inherit a lock held by another thread;
         // ASan's allocator showed it).
         auto process = std::make_shared<Process>(
-            ProcessOptions{.name = "PoolWorker-" + std::to_string(slot), .daemon = true,
+            ProcessOptions{.name = "PoolWorker-" + std::to_string(slot),
+                           .daemon = true,
                            .start_method = options.start_method},
             &mpact_pool_worker, pool, id, options.initializer, options.maxtasksperchild);
         process->start();
@@ -156,8 +159,8 @@ void PoolActor::take_incoming() {
 
 void PoolActor::admit_fresh() {
     auto& c = fresh_.front();
-    tasks_.emplace(c.id, Task{std::move(c.task), c.count, std::move(c.args), std::move(c.sink),
-                              c.first, 0});
+    tasks_.emplace(
+        c.id, Task{std::move(c.task), c.count, std::move(c.args), std::move(c.sink), c.first, 0});
     queue_.push_back(c.id);
     fresh_.pop_front();
 }
@@ -248,7 +251,8 @@ void PoolActor::dispatch() {
             }
             if (!chunk.items.empty() && items + it->second.count > budget) break;
             queue_.pop_front();
-            chunk.items.push_back(Item{task_id, *it->second.task, it->second.count, it->second.args});
+            chunk.items.push_back(
+                Item{task_id, *it->second.task, it->second.count, it->second.args});
             items += it->second.count;
             worker.inflight.push_back(task_id);
         }
@@ -282,20 +286,26 @@ void PoolActor::lost(std::uint32_t /*id*/, Worker worker, std::optional<int> sta
             fail_task(task_id, "WorkerLostError",
                       "worker process " + std::to_string(worker.pid) + " " + describe(status) +
                           " while running task '" + *it->second.task + "' (" +
-                          std::to_string(it->second.attempts) + " attempt(s), retries = " +
-                          std::to_string(core_->options.retries) + ")");
+                          std::to_string(it->second.attempts) +
+                          " attempt(s), retries = " + std::to_string(core_->options.retries) + ")");
         } else {
             retry.push_back(task_id);
         }
     }
     queue_.insert(queue_.begin(), retry.begin(), retry.end());
-    if (!worker.started && !worker.retiring && early_deaths_.exceeded_by_restart()) {
+    // SIGKILL comes from outside (an operator, a chaos test, the OOM killer), not from a
+    // failing initializer, which raises or crashes: under load a fresh worker killed before
+    // its first request is not evidence against the initializer. Repeated kills still meet
+    // the supervisor's restart intensity.
+    const bool killed = status && *status == -SIGKILL;
+    if (!worker.started && !worker.retiring && !killed && early_deaths_.exceeded_by_restart()) {
         // Workers die before asking for work (a failing initializer?): fail what waits
         // rather than hang, as Python would.
-        fail_waiting("ProcessError", "pool workers keep dying before taking any work (worker "
-                                     "process " +
-                                         std::to_string(worker.pid) + " " + describe(status) +
-                                         "); is the initializer failing?");
+        fail_waiting("ProcessError",
+                     "pool workers keep dying before taking any work (worker "
+                     "process " +
+                         std::to_string(worker.pid) + " " + describe(status) +
+                         "); is the initializer failing?");
         early_deaths_.reset();
     }
     // Its replacement is the supervisor's business (the slot is a permanent child).

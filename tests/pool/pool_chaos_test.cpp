@@ -1,10 +1,10 @@
 // Chaos: a worker SIGKILLed about every 100 ms while 20,000 tasks run. Every result arrives
 // exactly once, the pool keeps its size, all bounded.
-#include <doctest/doctest.h>
-
 #include <mpact/pool.hpp>
 
 #include "support/support.hpp"
+
+#include <doctest/doctest.h>
 
 #include <signal.h>
 
@@ -17,13 +17,15 @@ using namespace std::chrono_literals;
 
 namespace {
 int triple(int x) {
-    if (x % 4 == 0) std::this_thread::sleep_for(std::chrono::microseconds(500));  // chaos gets time to strike
+    if (x % 4 == 0)
+        std::this_thread::sleep_for(std::chrono::microseconds(500));  // chaos gets time to strike
     return 3 * x;
 }
 MPACT_TASK(triple);
 }  // namespace
 
-TEST_CASE("killing a worker every 100 ms loses and duplicates no result of 20,000" * doctest::timeout(60)) {
+TEST_CASE("killing a worker every 100 ms loses and duplicates no result of 20,000" *
+          doctest::timeout(60)) {
     mpact::Pool pool{{.processes = 2, .retries = 1000}};
     constexpr int n = 20000;
     std::vector<int> xs(n);
@@ -43,6 +45,15 @@ TEST_CASE("killing a worker every 100 ms loses and duplicates no result of 20,00
             }
         }
     });
+    // A failing REQUIRE or an exception must report, not std::terminate on a joinable thread.
+    struct StopKiller {
+        std::atomic<bool>& done;
+        std::thread& killer;
+        ~StopKiller() {
+            done = true;
+            if (killer.joinable()) killer.join();
+        }
+    } stop_killer{done, killer};
     std::vector<int> seen(n, 0);
     int count = 0;
     while (auto v = it.next(30s)) {
