@@ -69,7 +69,9 @@ int claim_kept(const std::string& name) {
 // A spill file may begin with nil bytes, padding that aligns the item's payload: readers skip
 // them (an item of 1 MiB or more is never a bare nil, so the value starts at the first other byte).
 constexpr unsigned char kNil = 0xc0;
-constexpr std::size_t kPayloadAlign = 16;
+constexpr std::size_t kAlignBlock = 64;         // padding is shorter than this
+constexpr std::size_t kPayloadAlign = 16;       // the payload's offset within a block
+constexpr std::size_t kLongestBytesHeader = 5;  // str32 / bin32
 
 std::size_t padding_of(const unsigned char* data, std::size_t size) {
     std::size_t n = 0;
@@ -114,7 +116,8 @@ void ItemWriter::write_large(const char* data, std::size_t size) {
         // Nil padding first, so that what follows the bytes packed so far (a byte string's
         // payload, after its header) starts 16 bytes past a 64-byte boundary, as glibc places
         // a large allocation: a copy between mutually misaligned buffers ran at half speed.
-        const std::size_t pad = (kPayloadAlign + 64 - memory_.size() % 64) % 64;
+        const std::size_t pad =
+            (kPayloadAlign + kAlignBlock - memory_.size() % kAlignBlock) % kAlignBlock;
         memory_.insert(0, pad, static_cast<char>(kNil));
         if (fd_ >= 0 && write_all(fd_, memory_.data(), memory_.size())) {
             memory_.clear();
@@ -212,7 +215,7 @@ bool read_spilled_bytes(std::string_view name, void* target, char* (*place)(void
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw ProtocolError("queue item file " + path + " is missing");
     struct stat st {};
-    unsigned char head[64 + 5] = {};
+    unsigned char head[kAlignBlock + kLongestBytesHeader] = {};
     auto got = ::pread(fd, head, sizeof head, 0);
     const std::size_t have = got > 0 ? static_cast<std::size_t>(got) : 0;
     const std::size_t pad = padding_of(head, have);
