@@ -1,5 +1,5 @@
 // mpact::Connection: frames (protocol.hpp) over one end of a Unix socketpair, with blocking
-// I/O on the caller's thread and poll() for timeouts; optionally a busy-poll first
+// I/O on the caller's thread and poll() for timeouts, after a short adaptive busy-poll
 // (PipeOptions::spin).
 #include <mpact/descriptors.hpp>
 #include <mpact/pipe.hpp>
@@ -47,7 +47,7 @@ struct ConnectionState {
     ConnectionState& operator=(const ConnectionState&) = delete;
     ~ConnectionState() { close(); }
     void close() noexcept;
-    // The opt-in busy-poll, adaptive: true if `fd` became readable while spinning.
+    // The busy-poll (PipeOptions::spin), adaptive: true if `fd` became readable while spinning.
     bool spin_until_readable(MaybeDeadline deadline);
 };
 

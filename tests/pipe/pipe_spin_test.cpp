@@ -1,6 +1,6 @@
-// The opt-in busy-poll (PipeOptions::spin) within one process: messages, EOF and timeouts
-// behave exactly as without it; the spin is bounded by the timeout and by its budget. No
-// assertion here is about speed.
+// The busy-poll (PipeOptions::spin, 20 us by default) within one process: messages, EOF and
+// timeouts behave exactly as without it; the spin is bounded by the timeout and by its
+// budget. No assertion here is about speed.
 #include "support/support.hpp"
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -61,7 +61,7 @@ class Receiver {
 
 }  // namespace
 
-TEST_CASE("pipe() gives both ends the spin budget, copies share it, the default is zero" *
+TEST_CASE("pipe() gives both ends the spin budget, copies share it, the default is 20 us" *
           doctest::timeout(30)) {
     auto [a, b] = mpact::pipe({.duplex = true, .spin = 20us});
     CHECK(a.spin() == 20us);
@@ -72,7 +72,10 @@ TEST_CASE("pipe() gives both ends the spin budget, copies share it, the default 
     CHECK(r.spin() == 5us);
     CHECK(w.spin() == 5us);
     auto [c, d] = mpact::pipe();
-    CHECK(c.spin() == mpact::Duration::zero());
+    CHECK(c.spin() == 20us);
+    CHECK(d.spin() == 20us);
+    auto [g, h] = mpact::pipe({.spin = 0us});  // Python's behaviour: always block
+    CHECK(g.spin() == mpact::Duration::zero());
     auto [e, f] = mpact::pipe({.spin = -1s});  // negative: never spin
     CHECK(e.spin() == mpact::Duration::zero());
     CHECK(mpact::Connection{}.spin() == mpact::Duration::zero());

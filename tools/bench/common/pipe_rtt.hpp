@@ -1,4 +1,4 @@
-// What the pipe round-trip figures' mpact contenders share (pipe_rtt, pipe_rtt_spin): a
+// What the pipe round-trip figures' mpact contenders share (pipe_rtt, pipe_rtt_block): a
 // small int sent over mpact::pipe(options) and echoed by a forkserver child (as Python's
 // child does with fork); median and p99 in us. Only the PipeOptions differ.
 #pragma once

@@ -49,18 +49,19 @@ struct PipeOptions {
     /// true: both ends send and receive. false: the first end only receives and the second
     /// only sends (misuse is a ValueError).
     bool duplex = true;
-    /// Opt-in low latency (Python has no twin): recv() and poll(timeout) first busy-poll the
-    /// socket (a non-blocking check, a CPU pause hint, again) for at most `spin`, then sleep
-    /// in the kernel as usual. Zero (the default) never spins. Cost: one core kept busy for
-    /// up to `spin` per receive that has to wait. Pays off for request/reply ping-pong
-    /// whose answer comes within `spin` while each process has a core of its own (see
-    /// docs/architecture.md, "Pipe", for numbers). Spinning that does not pay (the peer is
+    /// Low latency (Python has no twin): recv() and poll(timeout) first busy-poll the socket
+    /// (a non-blocking check, a CPU pause hint, again) for at most `spin`, then sleep in the
+    /// kernel as usual. On by default: on a VM a process that sleeps is woken in ~25 us per
+    /// hop, and a request/reply ping-pong whose answer comes within `spin` then costs ~7 us
+    /// instead of ~50 (docs/architecture.md, "Pipe", for numbers). Cost: a core kept busy for
+    /// up to `spin` per receive that has to wait. Spinning that does not pay (the peer is
     /// slower, or waits for this very core) is skipped: after a spin that runs out, the next
-    /// 1, 2, 4 ... 1024 receives block at once. Both ends, their copies and an end handed to a
-    /// child keep `spin`; mpact::wait() on a sentinel never spins. Timeouts, EOF and errors
-    /// are as without it (a timeout shorter than `spin` ends the spin).
-    ///     auto [a, b] = mpact::pipe({.duplex = true, .spin = std::chrono::microseconds(20)});
-    Duration spin{0};
+    /// 1, 2, 4 ... 1024 receives block at once. Zero (or negative) never spins, as Python.
+    /// Both ends, their copies and an end handed to a child keep `spin`; mpact::wait() on a
+    /// sentinel never spins. Timeouts, EOF and errors are as without it (a timeout shorter
+    /// than `spin` ends the spin).
+    ///     auto [a, b] = mpact::pipe({.duplex = true, .spin = std::chrono::microseconds(0)});
+    Duration spin = std::chrono::microseconds(20);
 };
 
 /// Two connected ends. Python: `multiprocessing.Pipe(duplex=True)`.
