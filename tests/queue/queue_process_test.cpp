@@ -1,9 +1,12 @@
 // Queues across real processes: handles passed to children under every start method, the
 // seed's join-before-get case, bounded queues blocking other processes, exactly-once
-// delivery with many producers and consumers, and SIGKILLed producers and consumers.
+// delivery with many producers and consumers, SIGKILLed producers and consumers, and
+// cancel_join_thread().
+#include <mpact/pipe.hpp>
 #include <mpact/process.hpp>
 #include <mpact/queue.hpp>
 
+#include "node/node.hpp"
 #include "node/session.hpp"
 #include "support/support.hpp"
 
@@ -15,6 +18,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <iterator>
 #include <map>
 #include <set>
@@ -105,6 +109,39 @@ void work_and_confirm(mpact::JoinableQueue<int> q, mpact::Queue<int> done) {
     }
 }
 MPACT_TASK(work_and_confirm);
+
+// Waits for the word on `c`, puts three items, calls cancel_join_thread() if asked, says it
+// is returning, and returns (the process then exits).
+void put_three_then_return(mpact::Queue<int> q, mpact::Connection c, bool cancel) {
+    static_cast<void>(c.recv<int>(60s));
+    for (int i = 0; i < 3; ++i) q.put(i);
+    if (cancel) q.cancel_join_thread();
+    c.send(1);
+}
+MPACT_TASK(put_three_then_return);
+
+// Holds this process's node I/O thread, where its actors (a queue's broker among them) run,
+// until destroyed: a broker that cannot answer, as in a stopped creator.
+class IoThreadHold {
+  public:
+    IoThreadHold() {
+        std::promise<void> holding;
+        auto held = holding.get_future();
+        mpact::detail::Node::get().post(
+            [released = released_.get_future().share(),
+             holding = std::make_shared<std::promise<void>>(std::move(holding))] {
+                holding->set_value();
+                released.wait();
+            });
+        held.wait();
+    }
+    IoThreadHold(const IoThreadHold&) = delete;
+    IoThreadHold& operator=(const IoThreadHold&) = delete;
+    ~IoThreadHold() { released_.set_value(); }
+
+  private:
+    std::promise<void> released_;
+};
 
 }  // namespace
 
@@ -380,4 +417,35 @@ TEST_CASE("items a live consumer holds but stops taking go back to the others" *
     CHECK(*rest.rbegin() == 1999);
     p.kill();
     REQUIRE(p.join(30s));
+}
+
+TEST_CASE(
+    "cancel_join_thread: a producer exits without waiting for its puts to be delivered; "
+    "without it, exit waits and they arrive" *
+    doctest::timeout(180)) {
+    for (bool cancel : {true, false}) {
+        CAPTURE(cancel);
+        mpact::Queue<int> q;
+        auto [here, there] = mpact::pipe();
+        mpact::Process p({.start_method = mpact::StartMethod::fork}, put_three_then_return, q,
+                         there, cancel);
+        p.start();
+        there.close();
+        {
+            IoThreadHold hold;  // the broker cannot acknowledge the child's puts now
+            here.send(0);
+            REQUIRE(here.recv<int>(60s) == 1);
+            if (cancel) {
+                CHECK(p.join(20s));  // Python: the process exits without joining its feeder
+            } else {
+                // Delivery before exit (join_thread) waits for the broker's acknowledgement.
+                CHECK_FALSE(p.join(3s));
+            }
+        }
+        REQUIRE(p.join(60s));
+        CHECK(p.exitcode() == 0);
+        if (!cancel) {
+            for (int i = 0; i < 3; ++i) CHECK(q.get(10s) == i);
+        }
+    }
 }
