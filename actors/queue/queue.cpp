@@ -95,13 +95,14 @@ void QueueHandle::close() const {
     client().close();
 }
 
-void QueueHandle::join_thread() const {
+bool QueueHandle::join_thread(std::optional<Duration> timeout) const {
     auto& c = client();
     try {
         c.check_open();
     } catch (const ValueError&) {
-        c.flush(std::nullopt);
-        return;
+        std::optional<Deadline> deadline;
+        if (timeout) deadline = deadline_after(std::max(*timeout, Duration::zero()));
+        return c.flush(deadline);
     }
     throw ValueError("join_thread() before close(): the queue is still open in this process");
 }
@@ -117,15 +118,19 @@ void QueueHandle::task_done() const {
 
 bool QueueHandle::join(std::optional<Duration> timeout) const {
     if (!joinable_) throw ValueError("join() on a queue that is not a JoinableQueue");
-    client().flush(std::nullopt);  // this process's puts are counted before it waits
+    std::optional<Deadline> deadline;  // the timeout bounds the flush and the wait together
+    if (timeout) deadline = deadline_after(std::max(*timeout, Duration::zero()));
+    // This process's puts are counted before it waits.
+    if (!client().flush(deadline)) return false;
     queue_protocol::Join request{static_cast<std::int32_t>(::getpid()), -1};
-    if (!timeout) {
+    if (!deadline) {
         broker_.request(request);
         return true;
     }
-    request.wait_us = std::chrono::duration_cast<std::chrono::microseconds>(*timeout).count();
+    const auto left = std::max(Duration::zero(), remaining(*deadline));
+    request.wait_us = std::chrono::duration_cast<std::chrono::microseconds>(left).count();
     try {
-        broker_.request(request, *timeout + 2s);
+        broker_.request(request, left + 2s);
         return true;
     } catch (const TimeoutError&) {
         return false;

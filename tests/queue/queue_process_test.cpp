@@ -449,3 +449,29 @@ TEST_CASE(
         }
     }
 }
+
+TEST_CASE("join_thread(timeout) and JoinableQueue::join(timeout) give up when the broker cannot "
+          "answer, and succeed once it can" *
+          doctest::timeout(120)) {
+    mpact::Queue<int> plain;
+    mpact::JoinableQueue<int> joinable;
+    std::future<bool> thread_joined, queue_joined;
+    {
+        IoThreadHold hold;  // puts cannot leave this process, and the broker cannot answer
+        plain.put(1);
+        plain.close();
+        joinable.put(2);
+        // On threads: without their timeouts these calls would wait for the hold forever.
+        thread_joined = std::async(std::launch::async, [&] { return plain.join_thread(300ms); });
+        queue_joined = std::async(std::launch::async, [&] { return joinable.join(300ms); });
+        REQUIRE(thread_joined.wait_for(20s) == std::future_status::ready);
+        REQUIRE(queue_joined.wait_for(20s) == std::future_status::ready);
+    }
+    CHECK_FALSE(thread_joined.get());
+    CHECK_FALSE(queue_joined.get());
+    CHECK(plain.join_thread(30s));  // delivered now
+    CHECK(joinable.get(10s) == 2);
+    CHECK_FALSE(joinable.join(100ms));  // delivered, not yet done
+    joinable.task_done();
+    CHECK(joinable.join(30s));
+}

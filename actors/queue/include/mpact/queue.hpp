@@ -57,7 +57,7 @@ class QueueHandle {
     [[nodiscard]] std::size_t qsize() const;
     [[nodiscard]] std::size_t maxsize() const noexcept { return maxsize_; }
     void close() const;
-    void join_thread() const;
+    bool join_thread(std::optional<Duration> timeout) const;
     void cancel_join_thread() const;
     void task_done() const;
     bool join(std::optional<Duration> timeout) const;
@@ -124,8 +124,12 @@ class Queue {
     [[nodiscard]] bool full() const { return h_.maxsize() > 0 && qsize() >= h_.maxsize(); }
     /// This process will put and get no more; buffered puts are still delivered.
     void close() const { h_.close(); }
-    /// Waits until this process's buffered puts are delivered (after close()).
-    void join_thread() const { h_.join_thread(); }
+    /// Waits until this process's buffered puts are delivered (after close(); before it, a
+    /// ValueError, as in Python).
+    void join_thread() const { static_cast<void>(h_.join_thread(std::nullopt)); }
+    /// As join_thread(); false if `timeout` passed first (the broker has not acknowledged
+    /// them: it is busy, or its process is stopped).
+    [[nodiscard]] bool join_thread(Duration timeout) const { return h_.join_thread(timeout); }
     /// This process's exit will not wait for its buffered puts (they may be lost).
     void cancel_join_thread() const { h_.cancel_join_thread(); }
 
@@ -150,7 +154,8 @@ class JoinableQueue : public Queue<T> {
     void task_done() const { this->h_.task_done(); }
     /// Waits until every item put has been marked done. Python: join().
     void join() const { this->h_.join(std::nullopt); }
-    /// As join(); false if `timeout` passed first.
+    /// As join(); false if `timeout` passed first (it bounds the delivery of this process's
+    /// own puts as well as the wait for task_done()).
     [[nodiscard]] bool join(Duration timeout) const { return this->h_.join(timeout); }
     static JoinableQueue from_handle(detail::QueueHandle h) { return JoinableQueue(std::move(h)); }
 
