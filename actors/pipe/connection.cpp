@@ -36,7 +36,8 @@ struct ConnectionState {
     Duration spin{0};           // busy-poll budget of a receive that has to wait (0: never spin)
     unsigned spin_backoff = 0;  // receives to skip the spin after the next one that misses
     unsigned spin_skip = 0;     // receives left that skip it now
-    pid_t sent_by = 0;  // the process that last sent on this end: only it marks end-of-stream
+    pid_t sent_by = 0;       // the process that last sent on this end: only it marks end-of-stream
+    bool send_torn = false;  // a timed send gave up mid-message: the stream's write side ended
     bool eof = false;
     std::optional<std::uint32_t>
         pending;         // header read, payload still queued (too long for the caller)
@@ -138,20 +139,33 @@ ReadResult read_exact(int fd, char* data, std::size_t size) {
     return ReadResult::done;
 }
 
-// Writes every byte of `parts` (partial writes and EINTR resumed, IOV_MAX parts at a time).
-// false if the other end is gone.
-bool write_all(int fd, std::vector<iovec>& parts) {
+enum class WriteResult { done, peer_gone, timed_out };
+
+// Writes every byte of `parts` (partial writes and EINTR resumed, IOV_MAX parts at a time):
+// done, peer_gone (the other end is gone) or timed_out (`deadline` passed while the socket
+// stayed full; `written` tells how far it got). Without a deadline it blocks in sendmsg.
+WriteResult write_all(int fd, std::vector<iovec>& parts, MaybeDeadline deadline,
+                      std::size_t& written) {
+    const int flags = MSG_NOSIGNAL | (deadline ? MSG_DONTWAIT : 0);
+    written = 0;
     std::size_t first = 0;
     while (first < parts.size()) {
         msghdr msg{};
         msg.msg_iov = parts.data() + first;
         msg.msg_iovlen = std::min<std::size_t>(parts.size() - first, IOV_MAX);
-        ssize_t n = ::sendmsg(fd, &msg, MSG_NOSIGNAL);
+        ssize_t n = ::sendmsg(fd, &msg, flags);
         if (n < 0) {
             if (errno == EINTR) continue;
-            if (errno == EPIPE || errno == ECONNRESET) return false;
+            if (errno == EPIPE || errno == ECONNRESET) return WriteResult::peer_gone;
+            if (errno == EAGAIN && deadline) {
+                // Tried first, as close() does: POLLOUT comes only below a quarter of the
+                // send buffer, while a write may fit well before that.
+                if (!wait_for(fd, POLLOUT, deadline)) return WriteResult::timed_out;
+                continue;
+            }
             throw ProcessError(std::string("pipe write failed: ") + std::strerror(errno));
         }
+        written += static_cast<std::size_t>(n);
         auto left = static_cast<std::size_t>(n);
         while (first < parts.size() && left >= parts[first].iov_len) {
             left -= parts[first].iov_len;
@@ -162,7 +176,7 @@ bool write_all(int fd, std::vector<iovec>& parts) {
             parts[first].iov_len -= left;
         }
     }
-    return true;
+    return WriteResult::done;
 }
 
 }  // namespace
@@ -283,9 +297,14 @@ detail::ConnectionState& Connection::state() const {
     return *state_;
 }
 
-void Connection::send_iov(const iovec* parts, std::size_t count) {
+void Connection::send_iov(const iovec* parts, std::size_t count, MaybeDeadline deadline) {
     auto& s = state();
     if (!s.writable) throw ValueError("connection is read-only");
+    if (s.send_torn) {
+        throw EOFError(
+            "send: an earlier send timed out in the middle of its message, and this "
+            "end stopped sending there");
+    }
     std::size_t total = 0;
     for (std::size_t i = 0; i < count; ++i) total += parts[i].iov_len;
     if (total > proto::max_payload) {
@@ -300,18 +319,43 @@ void Connection::send_iov(const iovec* parts, std::size_t count) {
     all.push_back(iovec{header, sizeof header});
     all.insert(all.end(), parts, parts + count);
     s.sent_by = detail::this_process();
-    if (!detail::write_all(s.fd, all)) {
-        throw EOFError("send: the other end of the pipe is closed (Python: BrokenPipeError)");
+    std::size_t written = 0;
+    switch (detail::write_all(s.fd, all, deadline, written)) {
+        case detail::WriteResult::done:
+            return;
+        case detail::WriteResult::peer_gone:
+            throw EOFError("send: the other end of the pipe is closed (Python: BrokenPipeError)");
+        case detail::WriteResult::timed_out:
+            break;
     }
+    if (written == 0) throw TimeoutError("send: the pipe stayed full for the whole timeout");
+    // Part of the message is in the stream and the rest cannot follow in time. Ending the
+    // stream here turns the torn message into EOFError for the reader (as a writer that dies
+    // mid-message does) instead of a wait for bytes that never come.
+    ::shutdown(s.fd, SHUT_WR);
+    s.send_torn = true;
+    throw TimeoutError(
+        "send: the pipe stayed full in the middle of the message; this end can "
+        "send no more (the peer gets EOFError after the messages before it)");
 }
 
 void Connection::send_bytes(std::string_view buffer, std::size_t offset,
                             std::optional<std::size_t> size) {
+    send_range(buffer, offset, size, std::nullopt);
+}
+
+void Connection::send_bytes(Duration timeout, std::string_view buffer, std::size_t offset,
+                            std::optional<std::size_t> size) {
+    send_range(buffer, offset, size, deadline_after(timeout));
+}
+
+void Connection::send_range(std::string_view buffer, std::size_t offset,
+                            std::optional<std::size_t> size, MaybeDeadline deadline) {
     if (offset > buffer.size()) throw ValueError("buffer length < offset");
     std::size_t n = size.value_or(buffer.size() - offset);
     if (n > buffer.size() - offset) throw ValueError("buffer length < offset + size");
     iovec part{const_cast<char*>(buffer.data() + offset), n};
-    send_iov(&part, 1);
+    send_iov(&part, 1, deadline);
 }
 
 std::uint32_t Connection::begin_message(MaybeDeadline deadline, std::size_t maxlength) {

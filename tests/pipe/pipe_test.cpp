@@ -223,6 +223,52 @@ TEST_CASE("send to a closed peer raises EOFError (Python: BrokenPipeError), neve
     CHECK_THROWS_AS(a.send(1), mpact::EOFError);
 }
 
+TEST_CASE(
+    "send with a timeout raises TimeoutError while the peer does not read, sends nothing, "
+    "and the pipe goes on" *
+    doctest::timeout(60)) {
+    auto [a, b] = mpact::pipe();
+    const std::string item(100, 'x');
+    int sent = 0;
+    bool full = false;
+    for (; sent < 1'000'000 && !full; ++sent) {  // a socket buffer holds far fewer
+        try {
+            a.send(std::make_pair(sent, item), 20ms);
+        } catch (const mpact::TimeoutError&) {
+            full = true;
+            --sent;
+        }
+    }
+    REQUIRE(full);
+    CHECK(sent > 0);
+    auto t0 = std::chrono::steady_clock::now();
+    CHECK_THROWS_AS(a.send(std::make_pair(-1, item), 200ms), mpact::TimeoutError);
+    CHECK(std::chrono::steady_clock::now() - t0 >= 190ms);
+    // Every message the timeouts did not refuse arrives whole, and nothing else.
+    for (int i = 0; i < sent; ++i) REQUIRE(b.recv<std::pair<int, std::string>>(10s).first == i);
+    CHECK_FALSE(b.poll());
+    a.send(std::make_pair(sent, item), 10s);  // room again
+    CHECK(b.recv<std::pair<int, std::string>>(10s).first == sent);
+    a.send_bytes(10s, "abc", 1);
+    CHECK(b.recv_bytes(10s) == "bc");
+}
+
+TEST_CASE(
+    "a send that times out in the middle of its message ends the stream there: the peer "
+    "gets the messages before it, then EOFError" *
+    doctest::timeout(60)) {
+    auto [a, b] = mpact::pipe();
+    a.send(std::string("before"));
+    const std::string big(8u << 20, 'y');  // far more than a socket buffer
+    CHECK_THROWS_AS(a.send(big, 200ms), mpact::TimeoutError);
+    CHECK_THROWS_AS(a.send(std::string("after")), mpact::EOFError);
+    CHECK(b.recv<std::string>(10s) == "before");
+    CHECK_THROWS_AS(static_cast<void>(b.recv<std::string>(10s)), mpact::EOFError);
+    // The other direction is untouched.
+    b.send(7);
+    CHECK(a.recv<int>(10s) == 7);
+}
+
 TEST_CASE("a closed Connection refuses every operation with ValueError" * doctest::timeout(30)) {
     auto [a, b] = mpact::pipe();
     auto copy = a;

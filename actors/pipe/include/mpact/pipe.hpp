@@ -18,7 +18,8 @@
 /// child: only as an argument of mpact::Process (any start method); anywhere else,
 /// serialising a Connection is a ValueError.
 /// Timeouts bound the wait for a message to begin; a begun message is read to its end (a
-/// writer that dies mid-message gives EOFError). send() has no timeout, as in Python.
+/// writer that dies mid-message gives EOFError). send() waits while the pipe is full, as in
+/// Python; send(obj, timeout) bounds that wait.
 /// Thread-safety: copies share one descriptor per process; use one end from one thread at a
 /// time (as in Python).
 #include <sys/uio.h>
@@ -85,7 +86,17 @@ class Connection {
     void send(const T& obj) {
         msgpack::vrefbuffer buffer;
         msgpack::pack(buffer, obj);
-        send_iov(buffer.vector(), buffer.vector_size());
+        send_iov(buffer.vector(), buffer.vector_size(), std::nullopt);
+    }
+    /// As send(obj), but TimeoutError if the pipe stays full until `timeout` passes (the
+    /// peer does not read). Before the first byte went, nothing was sent and the Connection
+    /// is as before; in the middle of the message, this end's stream ends there: the peer
+    /// gets every earlier message and then EOFError, and later sends here raise EOFError.
+    template <class T>
+    void send(const T& obj, Duration timeout) {
+        msgpack::vrefbuffer buffer;
+        msgpack::pack(buffer, obj);
+        send_iov(buffer.vector(), buffer.vector_size(), deadline_after(timeout));
     }
 
     /// Receives one message as T; waits as long as the other end lives. Python: recv().
@@ -108,6 +119,9 @@ class Connection {
     /// Sends `size` bytes of `buffer` from `offset` (default: the rest) as one message.
     /// Python: send_bytes(buf, offset, size). ValueError for a range outside the buffer.
     void send_bytes(std::string_view buffer, std::size_t offset = 0,
+                    std::optional<std::size_t> size = std::nullopt);
+    /// As send_bytes(), with send(obj, timeout)'s timeout.
+    void send_bytes(Duration timeout, std::string_view buffer, std::size_t offset = 0,
                     std::optional<std::size_t> size = std::nullopt);
 
     /// Receives one message's bytes. Python: recv_bytes(maxlength). A message longer than
@@ -160,7 +174,9 @@ class Connection {
     Connection(int fd, bool readable, bool writable, Duration spin);
 
     static constexpr std::size_t limit_none = ~std::size_t{0};
-    void send_iov(const iovec* parts, std::size_t count);
+    void send_iov(const iovec* parts, std::size_t count, MaybeDeadline deadline);
+    void send_range(std::string_view buffer, std::size_t offset, std::optional<std::size_t> size,
+                    MaybeDeadline deadline);
     // A message in two steps: its header (waiting until `deadline` for it to begin; a
     // message longer than `maxlength` stays queued), then its payload, read to the end.
     [[nodiscard]] std::uint32_t begin_message(MaybeDeadline deadline, std::size_t maxlength);
