@@ -207,11 +207,14 @@ TEST_CASE("JoinableQueue: join waits for task_done of every item" * doctest::tim
     CHECK_THROWS_AS(q.task_done(), mpact::ValueError);  // more task_done() than items
 }
 
-TEST_CASE("SimpleQueue: put, get, empty" * doctest::timeout(30)) {
+TEST_CASE("SimpleQueue: put, get, empty, and get's timeout form" * doctest::timeout(30)) {
     mpact::SimpleQueue<std::string> q;
     CHECK(q.empty());
     q.put("x");
     CHECK_FALSE(q.empty());
     CHECK(q.get() == "x");
     CHECK(q.empty());
+    CHECK_THROWS_AS(static_cast<void>(q.get(100ms)), mpact::Empty);
+    q.put("y");
+    CHECK(q.get(10s) == "y");
 }

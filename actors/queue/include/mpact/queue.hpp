@@ -170,6 +170,8 @@ class SimpleQueue {
     SimpleQueue() : q_() {}
     void put(const T& item) const { q_.put(item); }
     [[nodiscard]] T get() const { return q_.get(); }
+    /// As get(), but Empty if nothing came within `timeout` (Python's SimpleQueue has none).
+    [[nodiscard]] T get(Duration timeout) const { return q_.get(timeout); }
     [[nodiscard]] bool empty() const { return q_.empty(); }
     void close() const { q_.close(); }
     [[nodiscard]] const detail::QueueHandle& handle() const noexcept { return q_.handle(); }
