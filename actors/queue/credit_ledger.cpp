@@ -5,7 +5,9 @@
 namespace mpact::detail {
 
 CreditLedger::CreditLedger(std::size_t maxsize)
-    : maxsize_(maxsize), cap_(std::max<std::size_t>(1, maxsize / 4)) {}
+    : maxsize_(maxsize),
+      cap_(std::max<std::size_t>(1, maxsize / 4)),
+      lone_cap_(std::max<std::size_t>(1, maxsize / 2)) {}
 
 std::size_t CreditLedger::room(std::size_t waiting) const noexcept {
     auto taken = waiting + reserved_;
@@ -31,13 +33,19 @@ std::uint32_t CreditLedger::grant(pid_t pid, std::uint32_t want, std::size_t wai
     auto free = room(waiting);
     if (free == 0 || (want == 0 && !at_least_one)) return 0;
     auto& p = producers_[pid];
+    // A lone producer's throughput is its window per round trip: let it have half the queue
+    // while no other producer holds credits, a quarter once others do.
+    bool alone = std::ranges::none_of(
+        producers_, [&](const auto& other) { return other.first != pid && other.second.held > 0; });
+    auto cap = alone ? lone_cap_ : cap_;
     // Grow while the queue has lots of room; shrink as it fills, so a producer does not sit
     // on room another one is waiting for.
     if (free >= maxsize_ / 2) {
-        p.window = std::min(p.window * 2, cap_);
+        p.window = p.window * 2;
     } else if (free < maxsize_ / 4) {
-        p.window = std::max<std::size_t>(p.window / 2, 1);
+        p.window = p.window / 2;
     }
+    p.window = std::clamp<std::size_t>(p.window, 1, cap);
     auto target = std::min<std::size_t>(want, p.window);
     std::size_t n = target > p.held ? target - p.held : 0;
     if (at_least_one) n = std::max<std::size_t>(n, 1);

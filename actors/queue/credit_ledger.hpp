@@ -4,7 +4,8 @@
 // counts room as taken from the moment it grants it: items waiting + credits outstanding
 // never exceed maxsize. Each producer's window (the most it may hold) starts at 1, doubles
 // while the queue is at most half full and halves when it is more than three quarters full,
-// and never exceeds a quarter of maxsize, so producers share the room.
+// and never exceeds half of maxsize while no other producer holds credits, a quarter while
+// others do, so producers share the room.
 #include <sys/types.h>
 
 #include <cstddef>
@@ -41,7 +42,8 @@ class CreditLedger {
         std::size_t window = 1;
     };
     std::size_t maxsize_;
-    std::size_t cap_;  // the largest window
+    std::size_t cap_;       // the largest window while other producers hold credits
+    std::size_t lone_cap_;  // the largest window of a producer alone
     std::size_t reserved_ = 0;
     std::unordered_map<pid_t, Producer> producers_;
 };

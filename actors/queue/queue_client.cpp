@@ -37,7 +37,7 @@ constexpr std::size_t kMaxBuffered = std::size_t{4} << 20;
 // A sent batch's buffer is kept for the next one up to this size (no page faults per batch).
 constexpr std::size_t kMaxSpare = 2 * kMaxBuffered;
 // Bounded queues: a producer asks for as many credits as the broker will give (its window,
-// a quarter of maxsize at most), and gives back what it has not spent after this long.
+// half of maxsize at most), and gives back what it has not spent after this long.
 constexpr std::uint32_t kWantCredits = std::uint32_t{1} << 20;
 constexpr Duration kIdleRelease = 10ms;
 

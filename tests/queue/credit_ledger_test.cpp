@@ -1,6 +1,7 @@
 // CreditLedger, the broker's book of room reserved for each producer of a bounded queue:
-// windows start small, grow while the queue has room, stay within a quarter of maxsize,
-// shrink as it fills; reserved room plus waiting items never exceed maxsize.
+// windows start small, grow while the queue has room, stay within half of maxsize for a
+// lone producer and a quarter while others hold credits, shrink as it fills; reserved room plus
+// waiting items never exceed maxsize.
 #include "credit_ledger.hpp"
 
 #include <doctest/doctest.h>
@@ -13,7 +14,7 @@ namespace {
 constexpr std::uint32_t kAll = std::uint32_t{1} << 20;  // "as many as you give"
 }
 
-TEST_CASE("a producer's window starts small and grows to a quarter of maxsize while there is room" *
+TEST_CASE("a lone producer's window starts small and grows to half of maxsize while there is room" *
           doctest::timeout(10)) {
     CreditLedger ledger(1000);
     auto first = ledger.grant(1, kAll, 0, true);
@@ -23,11 +24,28 @@ TEST_CASE("a producer's window starts small and grows to a quarter of maxsize wh
     ledger.spend(1, first);
     for (int i = 0; i < 20; ++i) {
         last = ledger.grant(1, kAll, 0, false);
+        CHECK(last <= 500);
+        ledger.spend(1, last);
+    }
+    CHECK(last == 500);
+    CHECK(ledger.reserved() == 0);
+}
+
+TEST_CASE("while another producer holds credits, a window is at most a quarter of maxsize" *
+          doctest::timeout(10)) {
+    CreditLedger ledger(1000);
+    for (int i = 0; i < 20; ++i) ledger.spend(1, ledger.grant(1, kAll, 0, false));
+    CHECK(ledger.grant(2, kAll, 0, true) >= 1);  // producer 2 holds some from now on
+    std::uint32_t last = 0;
+    for (int i = 0; i < 20; ++i) {
+        last = ledger.grant(1, kAll, 0, false);
         CHECK(last <= 250);
         ledger.spend(1, last);
     }
     CHECK(last == 250);
-    CHECK(ledger.reserved() == 0);
+    ledger.spend(2, ledger.held(2));  // alone again: it may grow back to half
+    for (int i = 0; i < 20; ++i) ledger.spend(1, last = ledger.grant(1, kAll, 0, false));
+    CHECK(last == 500);
 }
 
 TEST_CASE("grants never reserve more than the room left by waiting items and other producers" *
