@@ -158,8 +158,9 @@ WriteResult write_all(int fd, std::vector<iovec>& parts, MaybeDeadline deadline,
             if (errno == EINTR) continue;
             if (errno == EPIPE || errno == ECONNRESET) return WriteResult::peer_gone;
             if (errno == EAGAIN && deadline) {
-                // Tried first, as close() does: POLLOUT comes only below a quarter of the
-                // send buffer, while a write may fit well before that.
+                // Tried first: POLLOUT comes only below a quarter of the send buffer, while
+                // a write may fit well before that (a hundred unread small messages hid the
+                // room close()'s 9-byte end mark still had).
                 if (!wait_for(fd, POLLOUT, deadline)) return WriteResult::timed_out;
                 continue;
             }
@@ -219,17 +220,11 @@ void ConnectionState::close() noexcept {
         // descriptor. Bounded: a peer that does not read gets kernel EOF instead.
         unsigned char mark[proto::header_size];
         proto::encode(proto::Header{proto::Kind::close, 0}, mark);
-        // Try first: a unix socket reports POLLOUT only below a quarter of its send buffer,
-        // so a hundred unread small messages made a wait-then-send take its whole second.
-        auto send_mark = [&] {
-            return ::send(fd, mark, sizeof mark, MSG_NOSIGNAL | MSG_DONTWAIT) ==
-                   static_cast<ssize_t>(sizeof mark);
-        };
         try {
-            if (!send_mark() && errno == EAGAIN &&
-                wait_for(fd, POLLOUT, deadline_after(std::chrono::seconds(1)))) {
-                static_cast<void>(send_mark());
-            }
+            std::vector<iovec> parts{iovec{mark, sizeof mark}};
+            std::size_t written = 0;
+            static_cast<void>(
+                write_all(fd, parts, deadline_after(std::chrono::seconds(1)), written));
         } catch (...) {
         }
     }

@@ -100,9 +100,7 @@ bool QueueHandle::join_thread(std::optional<Duration> timeout) const {
     try {
         c.check_open();
     } catch (const ValueError&) {
-        std::optional<Deadline> deadline;
-        if (timeout) deadline = deadline_after(std::max(*timeout, Duration::zero()));
-        return c.flush(deadline);
+        return c.flush(maybe_deadline_after(timeout));
     }
     throw ValueError("join_thread() before close(): the queue is still open in this process");
 }
@@ -118,16 +116,16 @@ void QueueHandle::task_done() const {
 
 bool QueueHandle::join(std::optional<Duration> timeout) const {
     if (!joinable_) throw ValueError("join() on a queue that is not a JoinableQueue");
-    std::optional<Deadline> deadline;  // the timeout bounds the flush and the wait together
-    if (timeout) deadline = deadline_after(std::max(*timeout, Duration::zero()));
-    // This process's puts are counted before it waits.
+    // The timeout bounds the flush and the wait together; this process's puts are counted
+    // before it waits.
+    const auto deadline = maybe_deadline_after(timeout);
     if (!client().flush(deadline)) return false;
     queue_protocol::Join request{static_cast<std::int32_t>(::getpid()), -1};
     if (!deadline) {
         broker_.request(request);
         return true;
     }
-    const auto left = std::max(Duration::zero(), remaining(*deadline));
+    const auto left = remaining(*deadline);
     request.wait_us = std::chrono::duration_cast<std::chrono::microseconds>(left).count();
     try {
         broker_.request(request, left + 2s);

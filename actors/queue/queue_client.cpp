@@ -131,8 +131,7 @@ void QueueClient::check_open() const {
 
 void QueueClient::put(std::string_view packed, std::optional<Duration> timeout, bool block) {
     check_open();
-    std::optional<Deadline> deadline;  // a timeout bounds the whole wait for room
-    if (timeout) deadline = deadline_after(std::max(*timeout, Duration::zero()));
+    const auto deadline = maybe_deadline_after(timeout);  // bounds the whole wait for room
     std::unique_lock lock(mutex_);
     if (buffer_.bytes.size() >= kMaxBuffered && !Node::get().on_io_thread()) {
         // Backpressure on this process, not on the queue: while a full buffer waits behind
@@ -321,9 +320,7 @@ bool QueueClient::get(std::optional<Duration> timeout, bool block,
                 prefetch_ = std::max<std::uint32_t>(prefetch_ / 4, 1);
             }
         }
-        if (!wait_returned(block
-                               ? (timeout ? std::optional(deadline_after(*timeout)) : std::nullopt)
-                               : std::optional(Clock::now()))) {
+        if (!wait_returned(block ? maybe_deadline_after(timeout) : MaybeDeadline(Clock::now()))) {
             return false;
         }
         Get request{consumer_id_, pid_, prefetch_, lease_, wait_us(timeout, block)};

@@ -26,4 +26,9 @@ using Deadline = Clock::time_point;
 /// An optional deadline: std::nullopt waits forever.
 using MaybeDeadline = std::optional<Deadline>;
 
+/// deadline_after(*timeout), or std::nullopt (forever) without a timeout.
+[[nodiscard]] inline MaybeDeadline maybe_deadline_after(std::optional<Duration> timeout) noexcept {
+    return timeout ? MaybeDeadline(deadline_after(*timeout)) : std::nullopt;
+}
+
 }  // namespace mpact

@@ -9,7 +9,7 @@ namespace mpact {
 std::vector<Sentinel> wait(const std::vector<Sentinel>& objects, std::optional<Duration> timeout) {
     std::vector<pollfd> fds;
     for (const auto& s : objects) fds.push_back(pollfd{s.fd, POLLIN, 0});
-    auto deadline = timeout ? std::optional(deadline_after(*timeout)) : std::nullopt;
+    auto deadline = maybe_deadline_after(timeout);
     while (true) {
         int ms = -1;
         if (deadline) {

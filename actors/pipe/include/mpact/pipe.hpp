@@ -84,9 +84,7 @@ class Connection {
     /// read-only or over 2 GiB, EOFError if the other end is gone (Python: BrokenPipeError).
     template <class T>
     void send(const T& obj) {
-        msgpack::vrefbuffer buffer;
-        msgpack::pack(buffer, obj);
-        send_iov(buffer.vector(), buffer.vector_size(), std::nullopt);
+        transmit(obj, std::nullopt);
     }
     /// As send(obj), but TimeoutError if the pipe stays full until `timeout` passes (the
     /// peer does not read). Before the first byte went, nothing was sent and the Connection
@@ -94,9 +92,7 @@ class Connection {
     /// gets every earlier message and then EOFError, and later sends here raise EOFError.
     template <class T>
     void send(const T& obj, Duration timeout) {
-        msgpack::vrefbuffer buffer;
-        msgpack::pack(buffer, obj);
-        send_iov(buffer.vector(), buffer.vector_size(), deadline_after(timeout));
+        transmit(obj, deadline_after(timeout));
     }
 
     /// Receives one message as T; waits as long as the other end lives. Python: recv().
@@ -174,6 +170,13 @@ class Connection {
     Connection(int fd, bool readable, bool writable, Duration spin);
 
     static constexpr std::size_t limit_none = ~std::size_t{0};
+    // Packs `obj` and sends it as one message by `deadline`.
+    template <class T>
+    void transmit(const T& obj, MaybeDeadline deadline) {
+        msgpack::vrefbuffer buffer;
+        msgpack::pack(buffer, obj);
+        send_iov(buffer.vector(), buffer.vector_size(), deadline);
+    }
     void send_iov(const iovec* parts, std::size_t count, MaybeDeadline deadline);
     void send_range(std::string_view buffer, std::size_t offset, std::optional<std::size_t> size,
                     MaybeDeadline deadline);
