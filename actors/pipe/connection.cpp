@@ -10,7 +10,6 @@
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -233,28 +232,21 @@ void ConnectionState::close() noexcept {
 }
 
 void FrameFree::operator()(char* p) const noexcept {
-    if (mapped != 0) {
-        ::munmap(p, mapped);
+    if (region.mapped != 0) {
+        release_region(region);
     } else {
         delete[] p;
     }
 }
 
-// Large payloads get a mapping of their own with transparent huge pages requested: faulting
-// in 64 MiB page by 4 KiB page cost more than the copy out of the socket (measured 3x).
+// Large payloads go to storage the process recycles (huge pages, no fresh faults when warm).
 Frame allocate_frame(std::size_t size) {
     if (size >= huge_page) {
-        std::size_t mapped = (size + huge_page - 1) / huge_page * huge_page;
-        void* p =
-            ::mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (p != MAP_FAILED) {
-            ::madvise(p, mapped, MADV_HUGEPAGE);
-            return Frame{std::unique_ptr<char, FrameFree>(static_cast<char*>(p), FrameFree{mapped}),
-                         size};
-        }
+        Region region = acquire_region(size);
+        return Frame{std::unique_ptr<char, FrameFree>(region.data, FrameFree{region}), size};
     }
     return Frame{
-        std::unique_ptr<char, FrameFree>(new char[std::max<std::size_t>(size, 1)], FrameFree{0}),
+        std::unique_ptr<char, FrameFree>(new char[std::max<std::size_t>(size, 1)], FrameFree{}),
         size};
 }
 

@@ -1,5 +1,6 @@
 // mpact::pipe and mpact::Connection within one process: every semantic but the ones that
 // need a second process (pipe_process_test.cpp).
+#include <mpact/bytes.hpp>
 #include <mpact/codec.hpp>
 #include <mpact/errors.hpp>
 #include <mpact/pipe.hpp>
@@ -320,6 +321,36 @@ TEST_CASE("a 64 MiB message goes through whole" * doctest::timeout(60)) {
     });
     CHECK(b.recv<std::string>(30s) == big);
     CHECK(b.recv_bytes(30s) == big);
+    writer.join();
+}
+
+TEST_CASE("Bytes go through whole, small and large, to and from strings, in recycled storage" *
+          doctest::timeout(60)) {
+    auto [a, b] = mpact::pipe();
+    const std::size_t large = std::size_t{5} << 20;
+    mpact::Bytes big = mpact::Bytes::for_overwrite(large);
+    for (std::size_t i = 0; i < large; ++i) big[i] = static_cast<char>('a' + i % 26);
+    const std::string text(large, 't');
+    std::thread writer([&, a = a] {
+        auto w = a;
+        w.send(big);
+        w.send(big);
+        w.send(mpact::Bytes(std::string_view("small")));
+        w.send(text);
+        w.send(big);
+        w.send(7);
+    });
+    auto first = b.recv<mpact::Bytes>(30s);
+    CHECK(first == big);
+    const char* storage = first.data();
+    first = mpact::Bytes();  // kept by the process: the next large receive lands in it
+    auto second = b.recv<mpact::Bytes>(30s);
+    CHECK(second.data() == storage);
+    CHECK(second == big);
+    CHECK(b.recv<mpact::Bytes>(30s).view() == "small");
+    CHECK(b.recv<mpact::Bytes>(30s).view() == text);  // a str is accepted as bytes
+    CHECK(b.recv<std::string>(30s) == big.view());
+    CHECK_THROWS_AS(static_cast<void>(b.recv<mpact::Bytes>(30s)), mpact::ProtocolError);
     writer.join();
 }
 

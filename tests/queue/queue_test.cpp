@@ -52,6 +52,21 @@ TEST_CASE("any msgpack value travels: strings, vectors, structs, optionals" *
     CHECK(l[2].size() == 100000);
 }
 
+TEST_CASE("Bytes items travel whole, small ones in batches and large ones spilled" *
+          doctest::timeout(60)) {
+    mpact::Queue<mpact::Bytes> q;
+    mpact::Bytes large = mpact::Bytes::for_overwrite(std::size_t{3} << 20);  // above kSpillFrom
+    for (std::size_t i = 0; i < large.size(); ++i) large[i] = static_cast<char>(i * 7);
+    q.put(large);
+    q.put(mpact::Bytes(std::string_view("tiny")));
+    q.put(mpact::Bytes());
+    q.put(large);
+    CHECK(q.get(10s) == large);
+    CHECK(q.get(10s).view() == "tiny");
+    CHECK(q.get(10s).empty());
+    CHECK(q.get(10s) == large);
+}
+
 TEST_CASE("get raises Empty after the timeout when nothing was put" * doctest::timeout(30)) {
     mpact::Queue<int> q;
     auto start = std::chrono::steady_clock::now();

@@ -97,9 +97,16 @@ FIGURES = [
     _figure("queue_bounded_int", "items/s", ">=10x python",
             "Queue(maxsize=1000), 1 producer process -> 1 consumer process, int items"),
     _figure("queue_64mib", "GB/s", ">=5x python",
-            "one 64 MiB bytes object through a Queue to another process", zmq="pipe_64mib"),
+            "one 64 MiB bytes object through a Queue to another process (mpact::Bytes)",
+            zmq="pipe_64mib"),
+    _figure("queue_64mib_string", "GB/s", None,
+            "queue_64mib received as a std::string (fresh memory each get); peers as "
+            "queue_64mib", python="queue_64mib", zmq="pipe_64mib"),
     _figure("pipe_64mib", "GB/s", ">=5x python",
-            "one 64 MiB bytes object through a Pipe to another process", zmq=""),
+            "one 64 MiB bytes object through a Pipe to another process (mpact::Bytes)", zmq=""),
+    _figure("pipe_64mib_vector", "GB/s", None,
+            "pipe_64mib received as a std::vector<char> (fresh memory each recv); peers as "
+            "pipe_64mib", python="pipe_64mib", zmq="pipe_64mib"),
     _figure("pool_map_default", "tasks/s", ">=3x python",
             "Pool(cpu_count).map of a trivial function over 200,000 ints, default chunksize"),
     _figure("pool_map_chunk1", "tasks/s", ">=10x python",

@@ -3,6 +3,7 @@
 #include <mpact/actor.hpp>
 #include <mpact/actor_process.hpp>
 #include <mpact/actor_ref.hpp>
+#include <mpact/bytes.hpp>
 #include <mpact/codec.hpp>
 #include <mpact/errors.hpp>
 #include <mpact/node.hpp>

@@ -2,6 +2,7 @@
 // What Connection's receive templates must see: received frames and the in-place path for
 // large byte messages. Not part of the API.
 #include <mpact/byte_buffer.hpp>
+#include <mpact/recycled_regions.hpp>
 #include <mpact/codec.hpp>
 
 #include <msgpack.hpp>
@@ -15,7 +16,7 @@
 namespace mpact::detail {
 /// A received frame's payload (bytes owned here; large ones in their own mapping).
 struct FrameFree {
-    std::size_t mapped = 0;  ///< bytes mapped with mmap, or 0 for new[]
+    Region region;  ///< recycled storage (recycled_regions.hpp), or empty for new[]
     void operator()(char* p) const noexcept;
 };
 struct Frame {
