@@ -442,10 +442,15 @@ std::string Connection::recv_bytes(Duration timeout, std::optional<std::size_t> 
 }
 
 std::string Connection::read_bytes(MaybeDeadline deadline, std::size_t maxlength) {
-    auto length = begin_message(deadline, maxlength);
-    std::string bytes;
-    finish_message(detail::place_bytes<std::string>(&bytes, length), length);
-    return bytes;
+    try {
+        auto length = begin_message(deadline, maxlength);
+        std::string bytes;
+        finish_message(detail::place_bytes<std::string>(&bytes, length), length);
+        return bytes;
+    } catch (const ProtocolError&) {
+        detail::count_refused();
+        throw;
+    }
 }
 
 std::size_t Connection::recv_bytes_into(std::span<char> buffer, std::size_t offset) {
@@ -466,7 +471,10 @@ std::size_t Connection::read_into(MaybeDeadline deadline, std::span<char> buffer
         length = begin_message(deadline, room);
     } catch (const ProtocolError&) {
         auto& s = state();
-        if (!s.pending) throw;
+        if (!s.pending) {
+            detail::count_refused();
+            throw;
+        }
         throw ValueError("recv_bytes_into: message of " + std::to_string(*s.pending) +
                          " bytes does not fit in " + std::to_string(room) +
                          " bytes; it stays queued (Python: BufferTooShort)");

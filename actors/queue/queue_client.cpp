@@ -338,6 +338,7 @@ bool QueueClient::get(std::optional<Duration> timeout, bool block,
         }
         auto batch = unpack<Batch>(reply);
         if (batch.items.sizes.empty() || !well_formed(batch.items)) {
+            count_refused();
             throw ProtocolError("queue broker sent a malformed batch");
         }
         lease_ = batch.lease;

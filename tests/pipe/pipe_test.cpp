@@ -3,6 +3,7 @@
 #include <mpact/bytes.hpp>
 #include <mpact/codec.hpp>
 #include <mpact/errors.hpp>
+#include <mpact/node.hpp>
 #include <mpact/pipe.hpp>
 #include <mpact/wait.hpp>
 
@@ -447,15 +448,21 @@ TEST_CASE("large messages that are not one string or binary decode the ordinary 
     writer.join();
 }
 
-TEST_CASE("a message that is not the requested type is a ProtocolError, and the pipe goes on" *
+TEST_CASE("a message that is not the requested type is a ProtocolError, counted, and the pipe goes on" *
           doctest::timeout(30)) {
     auto [a, b] = mpact::pipe();
     a.send(std::string("text"));
     a.send_bytes("\xc1");  // never valid msgpack
+    a.send_bytes("too long for its reader");
     a.send(5);
+    const auto refused = mpact::node_stats().refused;
     CHECK_THROWS_AS(static_cast<void>(b.recv<int>()), mpact::ProtocolError);
     CHECK_THROWS_AS(static_cast<void>(b.recv<int>()), mpact::ProtocolError);
+    CHECK_THROWS_AS(static_cast<void>(b.recv_bytes(4)), mpact::ProtocolError);
+    CHECK(mpact::node_stats().refused == refused + 3);
+    CHECK(b.recv_bytes() == "too long for its reader");
     CHECK(b.recv<int>() == 5);
+    CHECK(mpact::node_stats().refused == refused + 3);
 }
 
 TEST_CASE("a malformed frame is a ProtocolError, not a crash, and reading stops there" *
@@ -470,8 +477,10 @@ TEST_CASE("a malformed frame is a ProtocolError, not a crash, and reading stops 
     SUBCASE("length over the limit") {
         REQUIRE(::write(a.fileno(), "\xA7\x01\x00\x00\xff\xff\xff\xff", 8) == 8);
     }
+    const auto refused = mpact::node_stats().refused;
     CHECK_THROWS_AS(static_cast<void>(b.recv<int>(10s)), mpact::ProtocolError);
     CHECK_THROWS_AS(static_cast<void>(b.recv_bytes()), mpact::ProtocolError);
+    CHECK(mpact::node_stats().refused == refused + 2);
 }
 
 TEST_CASE("a peer that dies in the middle of a message gives EOFError" * doctest::timeout(30)) {

@@ -1,5 +1,6 @@
 // mpact::Queue, JoinableQueue, SimpleQueue in one process: FIFO, timeouts, Full/Empty,
 // close, task_done/join, many threads.
+#include <mpact/node.hpp>
 #include <mpact/queue.hpp>
 
 #include <doctest/doctest.h>
@@ -167,14 +168,17 @@ TEST_CASE("after close() this process can neither put nor get" * doctest::timeou
     CHECK_THROWS_AS(static_cast<void>(q.get(1s)), mpact::ValueError);
 }
 
-TEST_CASE("an item that does not decode raises ProtocolError and the queue goes on" *
+TEST_CASE("an item that does not decode raises ProtocolError, is counted, and the queue goes on" *
           doctest::timeout(30)) {
     mpact::Queue<std::string> strings;
     auto ints = mpact::Queue<int>::from_handle(strings.handle());  // same queue, wrong type
     strings.put("not an int");
     strings.put("fine");
+    const auto refused = mpact::node_stats().refused;
     CHECK_THROWS_AS(static_cast<void>(ints.get(5s)), mpact::ProtocolError);
+    CHECK(mpact::node_stats().refused == refused + 1);
     CHECK(strings.get(5s) == "fine");
+    CHECK(mpact::node_stats().refused == refused + 1);
 }
 
 TEST_CASE("many threads put and get, and every item arrives exactly once" * doctest::timeout(60)) {

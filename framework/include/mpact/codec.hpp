@@ -7,6 +7,7 @@
 #include <msgpack.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -27,6 +28,11 @@ namespace detail {
                                                     const DecodeLimits& limits,
                                                     bool borrow = false);
 [[nodiscard]] std::string describe_msgpack(const msgpack::object& obj);
+
+/// Counts one receive refused for its input (NodeStats::refused): Pipe and Queue call it
+/// as they raise ProtocolError, so bad input from another process is seen, not just thrown.
+void count_refused() noexcept;
+[[nodiscard]] std::uint64_t refused_count() noexcept;
 
 /// A bounded parse into a per-thread zone that is reused from call to call, so decoding a
 /// small value allocates nothing; large strings are borrowed from `bytes`. The object is

@@ -30,6 +30,9 @@ struct NodeStats {
     std::uint64_t unknown_actor = 0;  ///< addressed to no actor living here
     std::uint64_t expired = 0;        ///< dropped: deadline already passed on arrival
     std::uint64_t handler_errors = 0; ///< handlers that threw (the error went to the sender)
+    /// Pipe and Queue receives refused with ProtocolError: not msgpack, not the requested
+    /// type, over a limit, a malformed pipe frame or queue batch (one per raising call).
+    std::uint64_t refused = 0;
 };
 
 /// A snapshot of this process's mailbox counters (starts the node if needed).

@@ -15,7 +15,7 @@ NodeStats node_stats() {
     auto& c = detail::Node::get().counters();
     return NodeStats{c.received.load(),      c.delivered.load(), c.malformed.load(),
                      c.oversized.load(),     c.unknown_actor.load(), c.expired.load(),
-                     c.handler_errors.load()};
+                     c.handler_errors.load(), detail::refused_count()};
 }
 
 std::string node_endpoint() { return detail::Node::get().endpoint(); }

@@ -1,5 +1,6 @@
 #include <mpact/codec.hpp>
 
+#include <atomic>
 #include <string>
 
 namespace mpact::detail {
@@ -20,7 +21,13 @@ bool borrow_large(msgpack::type::object_type type, std::size_t length, void*) {
            (type == msgpack::type::STR || type == msgpack::type::BIN || type == msgpack::type::EXT);
 }
 
+std::atomic<std::uint64_t> g_refused{0};
+
 }  // namespace
+
+void count_refused() noexcept { g_refused.fetch_add(1, std::memory_order_relaxed); }
+
+std::uint64_t refused_count() noexcept { return g_refused.load(std::memory_order_relaxed); }
 
 msgpack::object_handle unpack_bounded(std::string_view bytes, const DecodeLimits& limits,
                                       bool borrow) {

@@ -194,14 +194,19 @@ class Connection {
 
     template <class T>
     T receive(MaybeDeadline deadline) {
-        if constexpr (detail::is_byte_buffer_v<T>) {
-            T out;
-            const detail::BytesSink sink{&out, &detail::place_bytes<T>};
-            auto frame = receive_frame(deadline, &sink);
-            if (!frame.data) return out;
-            return decode<T>(frame);
-        } else {
-            return decode<T>(receive_frame(deadline));
+        try {
+            if constexpr (detail::is_byte_buffer_v<T>) {
+                T out;
+                const detail::BytesSink sink{&out, &detail::place_bytes<T>};
+                auto frame = receive_frame(deadline, &sink);
+                if (!frame.data) return out;
+                return decode<T>(frame);
+            } else {
+                return decode<T>(receive_frame(deadline));
+            }
+        } catch (const ProtocolError&) {
+            detail::count_refused();
+            throw;
         }
     }
 

@@ -70,15 +70,20 @@ void discard_item(std::string_view item) noexcept;
 /// The value of one queue item as it travels (in memory or spilled).
 template <class T>
 T decode_item(std::string_view item) {
-    auto name = spilled_name(item);
-    if (name.empty()) return unpack<T>(item);
-    if constexpr (is_byte_buffer_v<T>) {
-        T out;
-        if (read_spilled_bytes(name, &out, &place_bytes<T>)) return out;
+    try {
+        auto name = spilled_name(item);
+        if (name.empty()) return unpack<T>(item);
+        if constexpr (is_byte_buffer_v<T>) {
+            T out;
+            if (read_spilled_bytes(name, &out, &place_bytes<T>)) return out;
+        }
+        std::optional<T> out;
+        with_spilled(name, [&](std::string_view bytes) { out.emplace(unpack<T>(bytes)); });
+        return std::move(*out);
+    } catch (const ProtocolError&) {
+        count_refused();
+        throw;
     }
-    std::optional<T> out;
-    with_spilled(name, [&](std::string_view bytes) { out.emplace(unpack<T>(bytes)); });
-    return std::move(*out);
 }
 
 }  // namespace mpact::detail
