@@ -1,12 +1,13 @@
 #include "queue_client.hpp"
 
+#include <mpact/errors.hpp>
+#include <mpact/queue_item.hpp>
+
 #include "node/exit_hooks.hpp"
 #include "node/node.hpp"
 #include "node/session.hpp"
-#include <unistd.h>
 
-#include <mpact/errors.hpp>
-#include <mpact/queue_item.hpp>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -336,7 +337,13 @@ bool QueueClient::get(std::optional<Duration> timeout, bool block,
         } catch (const TimeoutError&) {
             return false;
         }
-        auto batch = unpack<Batch>(reply);
+        Batch batch;
+        try {
+            batch = unpack<Batch>(reply);
+        } catch (const ProtocolError&) {
+            count_refused();
+            throw;
+        }
         if (batch.items.sizes.empty() || !well_formed(batch.items)) {
             count_refused();
             throw ProtocolError("queue broker sent a malformed batch");

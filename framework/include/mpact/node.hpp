@@ -20,16 +20,16 @@ namespace mpact {
 /// thread starts. Idempotent.
 void init(int argc, char** argv);
 
-/// What this process's mailbox has seen. Bad input is counted here and dropped; the node
-/// goes on serving every other message.
+/// What this process's mailbox has seen, and the Pipe and Queue input it refused. Bad input
+/// is counted here and dropped; the node goes on serving every other message.
 struct NodeStats {
-    std::uint64_t received = 0;       ///< frames sets read from the mailbox
-    std::uint64_t delivered = 0;      ///< messages handed to an actor
-    std::uint64_t malformed = 0;      ///< dropped: bad envelope or undecodable header
-    std::uint64_t oversized = 0;      ///< dropped: larger than the node's message limit
-    std::uint64_t unknown_actor = 0;  ///< addressed to no actor living here
-    std::uint64_t expired = 0;        ///< dropped: deadline already passed on arrival
-    std::uint64_t handler_errors = 0; ///< handlers that threw (the error went to the sender)
+    std::uint64_t received = 0;        ///< frames sets read from the mailbox
+    std::uint64_t delivered = 0;       ///< messages handed to an actor
+    std::uint64_t malformed = 0;       ///< dropped: bad envelope or undecodable header
+    std::uint64_t oversized = 0;       ///< dropped: larger than the node's message limit
+    std::uint64_t unknown_actor = 0;   ///< addressed to no actor living here
+    std::uint64_t expired = 0;         ///< dropped: deadline already passed on arrival
+    std::uint64_t handler_errors = 0;  ///< handlers that threw (the error went to the sender)
     /// Pipe and Queue receives refused with ProtocolError: not msgpack, not the requested
     /// type, over a limit, a malformed pipe frame or queue batch (one per raising call).
     std::uint64_t refused = 0;

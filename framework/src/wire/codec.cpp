@@ -25,9 +25,13 @@ std::atomic<std::uint64_t> g_refused{0};
 
 }  // namespace
 
-void count_refused() noexcept { g_refused.fetch_add(1, std::memory_order_relaxed); }
+void count_refused() noexcept {
+    g_refused.fetch_add(1, std::memory_order_relaxed);
+}
 
-std::uint64_t refused_count() noexcept { return g_refused.load(std::memory_order_relaxed); }
+std::uint64_t refused_count() noexcept {
+    return g_refused.load(std::memory_order_relaxed);
+}
 
 msgpack::object_handle unpack_bounded(std::string_view bytes, const DecodeLimits& limits,
                                       bool borrow) {

@@ -22,8 +22,6 @@
 /// Python; send(obj, timeout) bounds that wait.
 /// Thread-safety: copies share one descriptor per process; use one end from one thread at a
 /// time (as in Python).
-#include <sys/uio.h>
-
 #include <mpact/codec.hpp>
 #include <mpact/detail/connection_frame.hpp>
 #include <mpact/errors.hpp>
@@ -31,6 +29,8 @@
 #include <mpact/wait.hpp>
 
 #include <msgpack.hpp>
+
+#include <sys/uio.h>
 
 #include <cstddef>
 #include <cstdint>

@@ -2,8 +2,8 @@
 // What Connection's receive templates must see: received frames and the in-place path for
 // large byte messages. Not part of the API.
 #include <mpact/byte_buffer.hpp>
-#include <mpact/recycled_regions.hpp>
 #include <mpact/codec.hpp>
+#include <mpact/recycled_regions.hpp>
 
 #include <msgpack.hpp>
 
