@@ -340,13 +340,12 @@ bool QueueClient::get(std::optional<Duration> timeout, bool block,
         Batch batch;
         try {
             batch = unpack<Batch>(reply);
+            if (batch.items.sizes.empty() || !well_formed(batch.items)) {
+                throw ProtocolError("queue broker sent a malformed batch");
+            }
         } catch (const ProtocolError&) {
             count_refused();
             throw;
-        }
-        if (batch.items.sizes.empty() || !well_formed(batch.items)) {
-            count_refused();
-            throw ProtocolError("queue broker sent a malformed batch");
         }
         lease_ = batch.lease;
         held_ = std::move(batch.items);

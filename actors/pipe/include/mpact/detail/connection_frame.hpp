@@ -14,7 +14,7 @@
 #include <vector>
 
 namespace mpact::detail {
-/// A received frame's payload (bytes owned here; large ones in their own mapping).
+/// A received frame's payload (bytes owned here; large ones in a recycled region).
 struct FrameFree {
     Region region;  ///< recycled storage (recycled_regions.hpp), or empty for new[]
     void operator()(char* p) const noexcept;
