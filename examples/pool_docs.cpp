@@ -24,11 +24,17 @@
 
 using namespace std::chrono_literals;
 
-int f(int x) { return x * x; }
+int f(int x) {
+    return x * x;
+}
 MPACT_TASK(f);
-int getpid_task() { return static_cast<int>(::getpid()); }
+int getpid_task() {
+    return static_cast<int>(::getpid());
+}
 MPACT_TASK(getpid_task);
-void sleep_seconds(int s) { std::this_thread::sleep_for(std::chrono::seconds(s)); }
+void sleep_seconds(int s) {
+    std::this_thread::sleep_for(std::chrono::seconds(s));
+}
 MPACT_TASK(sleep_seconds);
 
 template <class C>

@@ -18,7 +18,9 @@
 #include <numeric>
 #include <vector>
 
-int square(int x) { return x * x; }
+int square(int x) {
+    return x * x;
+}
 MPACT_TASK(square);
 
 int main(int argc, char** argv) {
@@ -47,6 +49,7 @@ int main(int argc, char** argv) {
 
     std::cout << "pool: " << pool_time.count() << " s for " << n << " items\n"
               << "processes: " << process_time.count() << " s for " << n << " processes\n"
-              << "sum of squares " << std::accumulate(squares.begin(), squares.end(), 0L) << std::endl;
+              << "sum of squares " << std::accumulate(squares.begin(), squares.end(), 0L)
+              << std::endl;
     return all_ok && squares.size() == xs.size() && squares[7] == 49 ? 0 : 1;
 }

@@ -24,9 +24,13 @@ int howmany_within_range(std::vector<int> row, int minimum, int maximum) {
     return count;
 }
 MPACT_TASK(howmany_within_range);
-int cube(int x) { return x * x * x; }
+int cube(int x) {
+    return x * x * x;
+}
 MPACT_TASK(cube);
-int worker_pid() { return static_cast<int>(::getpid()); }
+int worker_pid() {
+    return static_cast<int>(::getpid());
+}
 MPACT_TASK(worker_pid);
 
 int main(int argc, char** argv) {

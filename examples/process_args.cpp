@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
-void worker(int num, std::string word) { std::cout << "Worker " << num << ": " << word << std::endl; }
+void worker(int num, std::string word) {
+    std::cout << "Worker " << num << ": " << word << std::endl;
+}
 MPACT_TASK(worker);
 
 int main(int argc, char** argv) {

@@ -11,7 +11,9 @@
 #include <iostream>
 #include <string>
 
-void f(std::string name) { std::cout << "hello " << name << std::endl; }
+void f(std::string name) {
+    std::cout << "hello " << name << std::endl;
+}
 MPACT_TASK(f);
 
 int main(int argc, char** argv) {

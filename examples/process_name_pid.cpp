@@ -34,7 +34,8 @@ int main(int argc, char** argv) {
     mpact::init(argc, argv);
     info("main line");
     // fork, so the child's parent process is this one (as with Python's fork and spawn).
-    mpact::Process p{{.name = "Process-f", .start_method = mpact::StartMethod::fork}, f, std::string("bob")};
+    mpact::Process p{
+        {.name = "Process-f", .start_method = mpact::StartMethod::fork}, f, std::string("bob")};
     p.start();
     p.join();
     return p.exitcode().value_or(1);

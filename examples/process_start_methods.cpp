@@ -18,8 +18,8 @@ MPACT_TASK(report);
 int main(int argc, char** argv) {
     mpact::init(argc, argv);
     std::cout << "main pid " << ::getpid() << std::endl;
-    for (auto method : {mpact::StartMethod::fork, mpact::StartMethod::spawn,
-                        mpact::StartMethod::forkserver}) {
+    for (auto method :
+         {mpact::StartMethod::fork, mpact::StartMethod::spawn, mpact::StartMethod::forkserver}) {
         auto ctx = mpact::get_context(method);
         auto p = ctx.process({}, report, std::string(mpact::to_string(method)));
         p.start();
@@ -28,8 +28,9 @@ int main(int argc, char** argv) {
     }
     // A closure can only be run by fork, as Python cannot pickle a lambda.
     int answer = 42;
-    mpact::Process lambda_child{{.start_method = mpact::StartMethod::fork},
-                                [answer] { std::cout << "a forked lambda sees " << answer << std::endl; }};
+    mpact::Process lambda_child{{.start_method = mpact::StartMethod::fork}, [answer] {
+                                    std::cout << "a forked lambda sees " << answer << std::endl;
+                                }};
     lambda_child.start();
     lambda_child.join();
     return lambda_child.exitcode().value_or(1);

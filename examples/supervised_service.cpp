@@ -5,10 +5,10 @@
 // Python has no supervision; the nearest is a Manager whose server process you restart by
 // hand (and whose proxies then raise BrokenPipeError / EOFError). Erlang: a supervisor with
 // one permanent child.
-#include <signal.h>
-
 #include <mpact/mpact.hpp>
 #include <mpact/supervisor.hpp>
+
+#include <signal.h>
 
 #include <chrono>
 #include <cstdlib>

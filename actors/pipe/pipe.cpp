@@ -1,7 +1,7 @@
 // mpact::pipe(): one Unix stream socketpair, its two ends wrapped as Connections.
-#include <sys/socket.h>
-
 #include <mpact/pipe.hpp>
+
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cerrno>

@@ -3,7 +3,9 @@
 
 namespace mpact::detail {
 
-void TaskError::raise() const { throw_error(kind, message, stack); }
+void TaskError::raise() const {
+    throw_error(kind, message, stack);
+}
 
 std::vector<std::string> split_packed(std::string_view blob, std::size_t count) {
     auto handle = unpack_bounded(blob, DecodeLimits{});
@@ -85,7 +87,8 @@ void StreamState::deliver(ChunkResult result) {
         std::size_t e = 0;
         for (std::uint32_t i = 0; i < result.count; ++i) {
             if (e < result.errors.size() && result.errors[e].first == i) {
-                push_locked(result.first + i, Outcome{false, {}, std::move(result.errors[e].second)});
+                push_locked(result.first + i,
+                            Outcome{false, {}, std::move(result.errors[e].second)});
                 ++e;
             } else {
                 push_locked(result.first + i, Outcome{true, std::move(values[i]), {}});

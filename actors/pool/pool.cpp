@@ -3,13 +3,13 @@
 #include <mpact/node.hpp>
 #include <mpact/pool.hpp>
 
+#include "node/node.hpp"
+#include "pool_actor.hpp"
+
 #include <sched.h>
 #include <unistd.h>
 
 #include <chrono>
-
-#include "node/node.hpp"
-#include "pool_actor.hpp"
 
 namespace mpact {
 
@@ -138,7 +138,9 @@ void Pool::join() {
     core_->results->stop();
 }
 
-int Pool::processes() const { return core_ ? core_->processes : 0; }
+int Pool::processes() const {
+    return core_ ? core_->processes : 0;
+}
 
 std::vector<pid_t> Pool::worker_pids() const {
     if (!core_) return {};

@@ -8,10 +8,13 @@
 // Work requests (credits). Results are routed to the callers' shared states once per task id.
 #include <mpact/actor.hpp>
 #include <mpact/node.hpp>
-#include <mpact/process.hpp>
 #include <mpact/pool.hpp>
+#include <mpact/process.hpp>
 #include <mpact/restart_policy.hpp>
 #include <mpact/supervisor.hpp>
+
+#include "protocol.hpp"
+#include "result_thread.hpp"
 
 #include <condition_variable>
 #include <cstdint>
@@ -24,9 +27,6 @@
 #include <string>
 #include <unordered_map>
 #include <vector>
-
-#include "protocol.hpp"
-#include "result_thread.hpp"
 
 namespace mpact::detail {
 
@@ -71,7 +71,7 @@ struct WorkerTable {
 };
 
 class PoolActor : public Actor {
-public:
+  public:
     explicit PoolActor(std::shared_ptr<PoolCore> core);
     ~PoolActor() override;
     /// Takes new submissions (posted straight onto the I/O thread by the Pool: no hop).
@@ -80,7 +80,7 @@ public:
     void on_stop(const std::string& reason) override;
     void on_down(const Down& down) override;
 
-private:
+  private:
     struct Task {  // one chunk
         std::shared_ptr<const std::string> task;
         std::uint32_t count = 0;

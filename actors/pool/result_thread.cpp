@@ -10,7 +10,9 @@ namespace mpact::detail {
 
 ResultThread::ResultThread() : thread_([this] { run(); }) {}
 
-ResultThread::~ResultThread() { stop(); }
+ResultThread::~ResultThread() {
+    stop();
+}
 
 void ResultThread::post(std::function<void()> fn) {
     {

@@ -10,7 +10,7 @@
 namespace mpact::detail {
 
 class ResultThread {
-public:
+  public:
     ResultThread();
     ResultThread(const ResultThread&) = delete;
     ResultThread& operator=(const ResultThread&) = delete;
@@ -19,7 +19,7 @@ public:
     /// Runs what was posted, then ends the thread. Idempotent.
     void stop();
 
-private:
+  private:
     void run();
     std::mutex mutex_;
     std::condition_variable cv_;

@@ -2,6 +2,8 @@
 // the task registry and hands the results back with its next request (acknowledged). Beside
 // that loop it hosts a small actor for the pool's supervisor, which pings it to see it is up
 // and stops it to end the worker.
+#include "pool_actor.hpp"
+
 #include <cxxabi.h>
 #include <unistd.h>
 
@@ -10,8 +12,6 @@
 #include <cstdlib>
 #include <iostream>
 #include <typeinfo>
-
-#include "pool_actor.hpp"
 
 namespace mpact::detail {
 
@@ -41,8 +41,8 @@ void fill(Failure& failure, const Item& item) {
         failure.kind = "unknown";
         failure.message = "the task threw an exception that is not a std::exception";
     }
-    failure.stack = "in pool worker process " + std::to_string(::getpid()) + ", task '" +
-                    item.task + "'";
+    failure.stack =
+        "in pool worker process " + std::to_string(::getpid()) + ", task '" + item.task + "'";
 }
 
 // Runs every task of one chunk from its packed arguments, in one pass over the msgpack; a
@@ -164,8 +164,8 @@ void mpact_pool_worker(mpact::ActorRef pool, std::uint32_t id,
                        std::optional<mpact::TaskCall> initializer, int maxtasks) {
     // Up before the initializer runs, so a slow one does not look like a worker that never
     // started; a failing one ends the process, which the supervisor sees.
-    static_cast<void>(mpact::spawn_named<mpact::detail::WorkerPresence>(
-        mpact::detail::worker_actor_name(id)));
+    static_cast<void>(
+        mpact::spawn_named<mpact::detail::WorkerPresence>(mpact::detail::worker_actor_name(id)));
     mpact::detail::worker_main(pool, id, initializer, maxtasks);
 }
 MPACT_TASK(mpact_pool_worker);

@@ -108,33 +108,34 @@ struct Join {
 
 namespace msgpack {
 MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS) {
-namespace adaptor {
-static_assert(std::endian::native == std::endian::little, "Items.sizes travel little-endian");
-template <>
-struct pack<mpact::queue_protocol::Items> {
-    template <class Stream>
-    packer<Stream>& operator()(packer<Stream>& p, const mpact::queue_protocol::Items& v) const {
-        const auto n = static_cast<std::uint32_t>(v.sizes.size() * sizeof(std::uint32_t));
-        p.pack_array(2);
-        p.pack_bin(n);
-        p.pack_bin_body(reinterpret_cast<const char*>(v.sizes.data()), n);
-        return p.pack(v.bytes);
-    }
-};
-template <>
-struct convert<mpact::queue_protocol::Items> {
-    const msgpack::object& operator()(const msgpack::object& o, mpact::queue_protocol::Items& v) const {
-        if (o.type != type::ARRAY || o.via.array.size != 2) throw type_error();
-        const auto& sizes = o.via.array.ptr[0];
-        if (sizes.type != type::BIN || sizes.via.bin.size % sizeof(std::uint32_t) != 0) {
-            throw type_error();
+    namespace adaptor {
+    static_assert(std::endian::native == std::endian::little, "Items.sizes travel little-endian");
+    template <>
+    struct pack<mpact::queue_protocol::Items> {
+        template <class Stream>
+        packer<Stream>& operator()(packer<Stream>& p, const mpact::queue_protocol::Items& v) const {
+            const auto n = static_cast<std::uint32_t>(v.sizes.size() * sizeof(std::uint32_t));
+            p.pack_array(2);
+            p.pack_bin(n);
+            p.pack_bin_body(reinterpret_cast<const char*>(v.sizes.data()), n);
+            return p.pack(v.bytes);
         }
-        v.sizes.resize(sizes.via.bin.size / sizeof(std::uint32_t));
-        std::memcpy(v.sizes.data(), sizes.via.bin.ptr, sizes.via.bin.size);
-        o.via.array.ptr[1].convert(v.bytes);
-        return o;
-    }
-};
-}  // namespace adaptor
+    };
+    template <>
+    struct convert<mpact::queue_protocol::Items> {
+        const msgpack::object& operator()(const msgpack::object& o,
+                                          mpact::queue_protocol::Items& v) const {
+            if (o.type != type::ARRAY || o.via.array.size != 2) throw type_error();
+            const auto& sizes = o.via.array.ptr[0];
+            if (sizes.type != type::BIN || sizes.via.bin.size % sizeof(std::uint32_t) != 0) {
+                throw type_error();
+            }
+            v.sizes.resize(sizes.via.bin.size / sizeof(std::uint32_t));
+            std::memcpy(v.sizes.data(), sizes.via.bin.ptr, sizes.via.bin.size);
+            o.via.array.ptr[1].convert(v.bytes);
+            return o;
+        }
+    };
+    }  // namespace adaptor
 }  // MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS)
 }  // namespace msgpack

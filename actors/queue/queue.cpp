@@ -1,12 +1,13 @@
 // The untyped queue handle: creating the broker, and every call routed to this process's
 // QueueClient for the queue.
+#include <mpact/queue.hpp>
+
 #include "node/actor_host.hpp"
 #include "node/node.hpp"
 #include "queue_actor.hpp"
 #include "queue_client.hpp"
-#include <unistd.h>
 
-#include <mpact/queue.hpp>
+#include <unistd.h>
 
 #include <chrono>
 

@@ -1,9 +1,10 @@
 #include "queue_actor.hpp"
 
-#include "transport/pidfd.hpp"
-#include <unistd.h>
-
 #include <mpact/queue_item.hpp>
+
+#include "transport/pidfd.hpp"
+
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>

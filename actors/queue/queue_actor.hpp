@@ -4,11 +4,12 @@
 // queue is full, and leases items to consumers until they are acknowledged, so nothing is
 // lost when a process dies (design §4). Lives in the process that created the queue; runs on
 // its node's I/O thread.
+#include <mpact/actor.hpp>
+
 #include "credit_ledger.hpp"
 #include "protocol.hpp"
-#include <sys/types.h>
 
-#include <mpact/actor.hpp>
+#include <sys/types.h>
 
 #include <cstdint>
 #include <deque>
@@ -78,8 +79,8 @@ class QueueActor : public Actor {
 
     std::size_t maxsize_;
     bool joinable_;
-    std::deque<ItemRun> runs_;  // ordered by seq
-    std::size_t count_ = 0;     // items waiting (leased ones excluded)
+    std::deque<ItemRun> runs_;    // ordered by seq
+    std::size_t count_ = 0;       // items waiting (leased ones excluded)
     std::size_t prefetched_ = 0;  // sum of the leases' `extra`
     std::uint64_t next_seq_ = 0;
     std::uint64_t next_lease_ = 0;

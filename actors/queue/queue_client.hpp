@@ -8,13 +8,14 @@
 // process stops putting for a while, closes the queue or ends. As a consumer it holds the
 // current lease of items taken from the broker and gives back what it did not use when the
 // process ends.
-#include "protocol.hpp"
-#include <sys/types.h>
-
 #include <mpact/actor_ref.hpp>
 #include <mpact/time.hpp>
 
+#include "protocol.hpp"
+
 #include <boost/asio/steady_timer.hpp>
+
+#include <sys/types.h>
 
 #include <atomic>
 #include <chrono>
@@ -98,7 +99,7 @@ struct QueueClient : std::enable_shared_from_this<QueueClient> {
     void arm_release_check();
     void release_check();
     void release_credits();  // mutex_ not held; sends from the I/O thread
-    void send_batch();  // on the I/O thread
+    void send_batch();       // on the I/O thread
     void give_back(std::optional<Deadline> deadline);
     // Items held but not taken for a while go back (a consumer that stopped after its
     // sentinel must not sit on items other consumers wait for). I/O thread.
@@ -127,7 +128,7 @@ struct QueueClient : std::enable_shared_from_this<QueueClient> {
     bool release_armed_ = false;                                // under mutex_
     std::uint64_t release_seen_ = 0;                            // under mutex_: accepted_ then
     std::unique_ptr<boost::asio::steady_timer> release_timer_;  // I/O thread
-    std::exception_ptr failure_;  // the broker refused or vanished
+    std::exception_ptr failure_;                                // the broker refused or vanished
     std::atomic<bool> closed_{false};
     std::atomic<bool> cancel_join_{false};
 

@@ -1,9 +1,9 @@
 // mpact::Supervisor: the owner handle of a supervisor actor in this process.
-#include "supervisor_actor.hpp"
-
 #include <mpact/actor.hpp>
 #include <mpact/node.hpp>
 #include <mpact/supervisor.hpp>
+
+#include "supervisor_actor.hpp"
 
 #include <chrono>
 #include <memory>

@@ -1,5 +1,7 @@
 #include "supervisor_actor.hpp"
 
+#include "node/exit_hooks.hpp"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -8,8 +10,6 @@
 #include <memory>
 #include <mutex>
 #include <thread>
-
-#include "node/exit_hooks.hpp"
 
 namespace mpact::detail {
 

@@ -4,11 +4,11 @@
 // applies the child's restart type and its strategy. Stopping siblings (ActorRef::stop
 // blocks) happens on a helper thread, which then asks the actor to Restart them; their Downs
 // meanwhile are expected and ignored.
-#include "protocol.hpp"
-
 #include <mpact/actor.hpp>
 #include <mpact/restart_policy.hpp>
 #include <mpact/supervisor.hpp>
+
+#include "protocol.hpp"
 
 #include <cstdint>
 #include <set>

@@ -15,7 +15,9 @@ struct Doubler : mpact::Actor {
         handle([](const Twice& t) { return 2 * t.n; });
     }
 };
-int square(int x) { return x * x; }
+int square(int x) {
+    return x * x;
+}
 }  // namespace
 MPACT_TASK(square);
 

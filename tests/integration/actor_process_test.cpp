@@ -1,10 +1,4 @@
 // Actors across real processes: requests, dead peers, bad input on the wire.
-#include <doctest/doctest.h>
-
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <mpact/actor.hpp>
 #include <mpact/errors.hpp>
 #include <mpact/node.hpp>
@@ -12,15 +6,20 @@
 #include <mpact/task.hpp>
 #include <mpact/type_name.hpp>
 
+#include "support/support.hpp"
+
+#include <doctest/doctest.h>
 #include <zmq.hpp>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <string>
 #include <thread>
 #include <tuple>
 #include <vector>
-
-#include "support/support.hpp"
 
 using namespace std::chrono_literals;
 
@@ -65,7 +64,8 @@ struct EchoService : mpact::Actor {
         handle([this](const Notes&) { return notes; });
         handle([this](const Tick&) { ++ticks; });
         handle([this](const Ticks&) { return ticks; });
-        handle([this](const Hang&, mpact::Reply<int> reply) { parked.push_back(std::move(reply)); });
+        handle(
+            [this](const Hang&, mpact::Reply<int> reply) { parked.push_back(std::move(reply)); });
     }
 };
 
@@ -109,7 +109,8 @@ TEST_CASE("an actor in another process answers requests" * doctest::timeout(60))
     guard.release(pid);
 }
 
-TEST_CASE("a request to an actor whose process was killed fails within 1 s" * doctest::timeout(60)) {
+TEST_CASE("a request to an actor whose process was killed fails within 1 s" *
+          doctest::timeout(60)) {
     pid_t pid = start_echo_child();
     mpact::test::ChildGuard guard(pid);
     mpact::ActorRef echo(mpact::node_endpoint(pid), "echo");
@@ -154,10 +155,10 @@ TEST_CASE("malformed and oversized frames are dropped, counted, and the node goe
     zmq::socket_t raw(ctx, zmq::socket_type::dealer);
     raw.set(zmq::sockopt::linger, 1000);
     raw.connect(mpact::node_endpoint(pid));
-    raw.send(zmq::str_buffer("not msgpack at all"), zmq::send_flags::none);     // 1 frame
-    raw.send(zmq::str_buffer("\xc1"), zmq::send_flags::sndmore);                // bad header
+    raw.send(zmq::str_buffer("not msgpack at all"), zmq::send_flags::none);  // 1 frame
+    raw.send(zmq::str_buffer("\xc1"), zmq::send_flags::sndmore);             // bad header
     raw.send(zmq::str_buffer("x"), zmq::send_flags::none);
-    raw.send(zmq::str_buffer("\x93\x01\x02\x03"), zmq::send_flags::sndmore);    // wrong shape
+    raw.send(zmq::str_buffer("\x93\x01\x02\x03"), zmq::send_flags::sndmore);  // wrong shape
     raw.send(zmq::str_buffer(""), zmq::send_flags::none);
 
     // Everything sent before this request was read before it (one connection, FIFO).

@@ -1,13 +1,13 @@
 // Connections handed to child processes, under every start method: order, EOF after close,
 // EOF when the peer is SIGKILLed, big messages, and the spin budget.
-#include <unistd.h>
-
 #include <mpact/errors.hpp>
 #include <mpact/pipe.hpp>
 #include <mpact/process.hpp>
 #include <mpact/wait.hpp>
 
 #include <doctest/doctest.h>
+
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdint>

@@ -1,14 +1,15 @@
 // The busy-poll (PipeOptions::spin, 20 us by default) within one process: messages, EOF and
 // timeouts behave exactly as without it; the spin is bounded by the timeout and by its
 // budget. No assertion here is about speed.
-#include "support/support.hpp"
-#include <sys/syscall.h>
-#include <unistd.h>
-
 #include <mpact/errors.hpp>
 #include <mpact/pipe.hpp>
 
+#include "support/support.hpp"
+
 #include <doctest/doctest.h>
+
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>

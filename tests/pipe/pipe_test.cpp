@@ -448,8 +448,9 @@ TEST_CASE("large messages that are not one string or binary decode the ordinary 
     writer.join();
 }
 
-TEST_CASE("a message that is not the requested type is a ProtocolError, counted, and the pipe goes on" *
-          doctest::timeout(30)) {
+TEST_CASE(
+    "a message that is not the requested type is a ProtocolError, counted, and the pipe goes on" *
+    doctest::timeout(30)) {
     auto [a, b] = mpact::pipe();
     a.send(std::string("text"));
     a.send_bytes("\xc1");  // never valid msgpack

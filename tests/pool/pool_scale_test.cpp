@@ -2,12 +2,13 @@
 // 2-core machine, and a parent whose memory does not grow with completed tasks.
 // Under the sanitizers the task counts are divided by MPACT_SCALE_DIVISOR (set by
 // tests.cmake) so each case stays well under a minute; the behaviour checked is the same.
-#include "support/support.hpp"
-#include <unistd.h>
-
 #include <mpact/pool.hpp>
 
+#include "support/support.hpp"
+
 #include <doctest/doctest.h>
+
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>

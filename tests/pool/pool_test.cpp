@@ -1,9 +1,9 @@
 // mpact::Pool: every API point across real worker processes, errors, timeouts and supervision.
-#include <doctest/doctest.h>
-
 #include <mpact/pool.hpp>
 
 #include "support/support.hpp"
+
+#include <doctest/doctest.h>
 
 #include <signal.h>
 #include <unistd.h>
@@ -24,11 +24,17 @@ using namespace std::chrono_literals;
 
 namespace {
 
-int square(int x) { return x * x; }
+int square(int x) {
+    return x * x;
+}
 MPACT_TASK(square);
-int add(int a, int b) { return a + b; }
+int add(int a, int b) {
+    return a + b;
+}
 MPACT_TASK(add);
-int my_pid(int) { return static_cast<int>(::getpid()); }
+int my_pid(int) {
+    return static_cast<int>(::getpid());
+}
 MPACT_TASK(my_pid);
 int slow_square(int x) {
     std::this_thread::sleep_for(std::chrono::milliseconds(x));
@@ -42,9 +48,13 @@ int sleep_ms(int ms) {
 MPACT_TASK(sleep_ms);
 void nothing() {}
 MPACT_TASK(nothing);
-int fail_with(std::string what) { throw std::invalid_argument(what); }
+int fail_with(std::string what) {
+    throw std::invalid_argument(what);
+}
 MPACT_TASK(fail_with);
-int throw_int(int x) { throw x; }
+int throw_int(int x) {
+    throw x;
+}
 MPACT_TASK(throw_int);
 int die(int) {
     std::_Exit(3);
@@ -55,19 +65,28 @@ int kill_self(int) {
     return 0;
 }
 MPACT_TASK(kill_self);
-int not_registered(int x) { return x; }
+int not_registered(int x) {
+    return x;
+}
 
 int init_value = 0;
-void set_init(int v) { init_value = v; }
+void set_init(int v) {
+    init_value = v;
+}
 MPACT_TASK(set_init);
-int read_init(int) { return init_value; }
+int read_init(int) {
+    return init_value;
+}
 MPACT_TASK(read_init);
-void bad_init() { throw std::runtime_error("no database"); }
+void bad_init() {
+    throw std::runtime_error("no database");
+}
 MPACT_TASK(bad_init);
 
 }  // namespace
 
-TEST_CASE("apply runs the function in a worker process and returns its result" * doctest::timeout(60)) {
+TEST_CASE("apply runs the function in a worker process and returns its result" *
+          doctest::timeout(60)) {
     mpact::Pool pool{{.processes = 2}};
     CHECK(pool.apply(square, 7) == 49);
     CHECK(pool.apply(add, 2, 3) == 5);
@@ -94,7 +113,8 @@ TEST_CASE("starmap unpacks each tuple into the arguments" * doctest::timeout(60)
     CHECK(pool.starmap_async(add, pairs).get(10s) == std::vector<int>{3, 7, 11});
 }
 
-TEST_CASE("map_async and apply_async results wait, report ready and successful" * doctest::timeout(60)) {
+TEST_CASE("map_async and apply_async results wait, report ready and successful" *
+          doctest::timeout(60)) {
     mpact::Pool pool{{.processes = 2}};
     auto r = pool.apply_async(sleep_ms, 300);
     CHECK_THROWS_AS(static_cast<void>(r.successful()), mpact::ValueError);
@@ -108,7 +128,8 @@ TEST_CASE("map_async and apply_async results wait, report ready and successful" 
     CHECK(m.get(10s) == std::vector<int>{1, 4, 9});
 }
 
-TEST_CASE("imap yields results in order and next(timeout) raises TimeoutError" * doctest::timeout(60)) {
+TEST_CASE("imap yields results in order and next(timeout) raises TimeoutError" *
+          doctest::timeout(60)) {
     mpact::Pool pool{{.processes = 2}};
     auto it = pool.imap(slow_square, std::vector<int>{200, 1, 2, 3});
     CHECK_THROWS_AS(static_cast<void>(it.next(1ms)), mpact::TimeoutError);
@@ -134,7 +155,8 @@ TEST_CASE("imap_unordered yields every result once, fastest first" * doctest::ti
     CHECK(std::multiset<int>(got.begin(), got.end()) == std::multiset<int>{1, 4, 9, 250000});
 }
 
-TEST_CASE("a worker's exception reaches get as RemoteError with type, message and stack" * doctest::timeout(60)) {
+TEST_CASE("a worker's exception reaches get as RemoteError with type, message and stack" *
+          doctest::timeout(60)) {
     mpact::Pool pool{{.processes = 1}};
     auto r = pool.apply_async(fail_with, std::string("bad input"));
     try {
@@ -152,7 +174,8 @@ TEST_CASE("a worker's exception reaches get as RemoteError with type, message an
     CHECK(pool.apply(square, 3) == 9);  // the worker goes on
 }
 
-TEST_CASE("bad input gives typed errors: unregistered, mismatched arguments, non-std exception" * doctest::timeout(60)) {
+TEST_CASE("bad input gives typed errors: unregistered, mismatched arguments, non-std exception" *
+          doctest::timeout(60)) {
     mpact::Pool pool{{.processes = 1}};
     CHECK_THROWS_AS(static_cast<void>(pool.apply_async(not_registered, 1)), mpact::ValueError);
     CHECK_THROWS_AS(pool.apply(square, std::string("seven")), mpact::ProtocolError);
@@ -165,7 +188,8 @@ TEST_CASE("bad input gives typed errors: unregistered, mismatched arguments, non
     }
 }
 
-TEST_CASE("callbacks run in the submitting process on one thread in completion order" * doctest::timeout(60)) {
+TEST_CASE("callbacks run in the submitting process on one thread in completion order" *
+          doctest::timeout(60)) {
     mpact::Pool pool{{.processes = 2}};
     std::mutex m;
     std::condition_variable cv;
@@ -186,8 +210,7 @@ TEST_CASE("callbacks run in the submitting process on one thread in completion o
                      {.error_callback = [&](const mpact::Error& e) {
                          remember([&] { errors.emplace_back(e.what()); });
                      }});
-    pool.map_async(square, std::vector<int>{2, 3}, 0,
-                   {.callback = [&](const std::vector<int>& v) {
+    pool.map_async(square, std::vector<int>{2, 3}, 0, {.callback = [&](const std::vector<int>& v) {
                        remember([&] { values.push_back(v[0] + v[1]); });
                    }});
     std::unique_lock lock(m);
@@ -198,7 +221,8 @@ TEST_CASE("callbacks run in the submitting process on one thread in completion o
     CHECK(threads.count(std::this_thread::get_id()) == 0);
 }
 
-TEST_CASE("submitting after close raises ValueError and join waits for the work" * doctest::timeout(60)) {
+TEST_CASE("submitting after close raises ValueError and join waits for the work" *
+          doctest::timeout(60)) {
     mpact::Pool pool{{.processes = 2}};
     CHECK_THROWS_AS(pool.join(), mpact::ValueError);
     auto r = pool.map_async(slow_square, std::vector<int>{100, 100, 100});
@@ -210,7 +234,8 @@ TEST_CASE("submitting after close raises ValueError and join waits for the work"
     for (pid_t pid : pool.worker_pids()) CHECK_FALSE(mpact::test::process_exists(pid));
 }
 
-TEST_CASE("terminate stops every worker within a second even mid-task and fails pending results" * doctest::timeout(60)) {
+TEST_CASE("terminate stops every worker within a second even mid-task and fails pending results" *
+          doctest::timeout(60)) {
     mpact::Pool pool{{.processes = 2}};
     auto pids = pool.worker_pids();
     REQUIRE(pids.size() == 2);
@@ -248,18 +273,21 @@ TEST_CASE("a killed worker is replaced and its task retried" * doctest::timeout(
     REQUIRE(mpact::test::eventually([&] { return !before.empty(); }));
     std::this_thread::yield();
     for (pid_t pid : before) ::kill(pid, SIGKILL);
-    REQUIRE(mpact::test::eventually([&] {
-        auto now = pool.worker_pids();
-        if (now.size() != 2) return false;
-        for (pid_t p : now)
-            for (pid_t b : before)
-                if (p == b) return false;
-        return true;
-    }, 5s));
+    REQUIRE(mpact::test::eventually(
+        [&] {
+            auto now = pool.worker_pids();
+            if (now.size() != 2) return false;
+            for (pid_t p : now)
+                for (pid_t b : before)
+                    if (p == b) return false;
+            return true;
+        },
+        5s));
     CHECK(r.get(20s) == 2000);
 }
 
-TEST_CASE("a worker that dies mid-task fails the task with WorkerLostError after its retries" * doctest::timeout(60)) {
+TEST_CASE("a worker that dies mid-task fails the task with WorkerLostError after its retries" *
+          doctest::timeout(60)) {
     mpact::Pool pool{{.processes = 2, .retries = 2}};
     std::atomic<int> errors{0};
     auto r = pool.apply_async(die, std::make_tuple(0),
@@ -296,7 +324,8 @@ TEST_CASE("a worker killed mid-task is noticed within a second" * doctest::timeo
     CHECK(pool.worker_pids().at(0) != pid);
 }
 
-TEST_CASE("a poison task that kills every worker fails after its retries and never loops" * doctest::timeout(60)) {
+TEST_CASE("a poison task that kills every worker fails after its retries and never loops" *
+          doctest::timeout(60)) {
     mpact::Pool pool{{.processes = 2, .retries = 3}};
     auto r = pool.map_async(kill_self, std::vector<int>{0, 1}, 1);
     CHECK_THROWS_AS(r.get(20s), mpact::WorkerLostError);
@@ -305,7 +334,8 @@ TEST_CASE("a poison task that kills every worker fails after its retries and nev
     pool.join();
 }
 
-TEST_CASE("maxtasksperchild replaces workers without losing or duplicating tasks" * doctest::timeout(60)) {
+TEST_CASE("maxtasksperchild replaces workers without losing or duplicating tasks" *
+          doctest::timeout(60)) {
     mpact::Pool pool{{.processes = 2, .maxtasksperchild = 3}};
     std::vector<int> xs(40, 0);
     auto pids = pool.map(my_pid, xs, 1);
@@ -330,7 +360,8 @@ TEST_CASE("default chunksize follows Python: ceil(n / (4 x workers))" * doctest:
     for (int i = 0; i < 100; ++i) CHECK(ys[i] == i * i);
 }
 
-TEST_CASE("a failing initializer fails the tasks with ProcessError instead of hanging" * doctest::timeout(60)) {
+TEST_CASE("a failing initializer fails the tasks with ProcessError instead of hanging" *
+          doctest::timeout(60)) {
     mpact::Pool pool{{.processes = 2, .initializer = mpact::bind_task(bad_init)}};
     auto r = pool.apply_async(square, 3);
     CHECK_THROWS_AS(r.get(20s), mpact::ProcessError);
@@ -339,8 +370,8 @@ TEST_CASE("a failing initializer fails the tasks with ProcessError instead of ha
 TEST_CASE("workers are restarted by the pool's supervisor, which gives up past its intensity" *
           doctest::timeout(60)) {
     // Two restarts allowed within a minute; the poison task kills a worker per attempt.
-    mpact::Pool pool{{.processes = 1, .retries = 100, .restart_intensity = 2,
-                      .restart_period = 60s}};
+    mpact::Pool pool{
+        {.processes = 1, .retries = 100, .restart_intensity = 2, .restart_period = 60s}};
     CHECK(pool.apply(square, 3) == 9);
     auto poison = pool.apply_async(kill_self, 0);
     try {
@@ -364,5 +395,6 @@ TEST_CASE("close and join end every worker and none is restarted" * doctest::tim
     pool.close();
     pool.join();
     CHECK(pool.worker_pids().empty());
-    for (pid_t pid : pids) CHECK(mpact::test::eventually([&] { return !mpact::test::process_exists(pid); }));
+    for (pid_t pid : pids)
+        CHECK(mpact::test::eventually([&] { return !mpact::test::process_exists(pid); }));
 }

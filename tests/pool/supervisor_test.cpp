@@ -1,14 +1,15 @@
 // mpact::Supervisor: the three restart strategies, the restart intensity and the restart
 // types, with child actors in this process and in processes of their own.
-#include "support/support.hpp"
-#include <signal.h>
-
 #include <mpact/actor.hpp>
 #include <mpact/errors.hpp>
 #include <mpact/restart_policy.hpp>
 #include <mpact/supervisor.hpp>
 
+#include "support/support.hpp"
+
 #include <doctest/doctest.h>
+
+#include <signal.h>
 
 #include <atomic>
 #include <chrono>

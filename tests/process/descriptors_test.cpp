@@ -1,15 +1,15 @@
 // Descriptor passing for Process arguments (<mpact/descriptors.hpp>), with a type of the
 // test's own: the framework knows nothing of Connection.
-#include <fcntl.h>
-#include <poll.h>
-#include <unistd.h>
-
 #include <mpact/codec.hpp>
 #include <mpact/descriptors.hpp>
 #include <mpact/errors.hpp>
 #include <mpact/process.hpp>
 
 #include <doctest/doctest.h>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdint>

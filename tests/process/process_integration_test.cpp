@@ -1,4 +1,6 @@
 // Whole programs: what happens to children when their parent exits or is killed.
+#include "support/support.hpp"
+
 #include <doctest/doctest.h>
 
 #include <signal.h>
@@ -9,8 +11,6 @@
 #include <cstdio>
 #include <fstream>
 #include <string>
-
-#include "support/support.hpp"
 
 using namespace std::chrono_literals;
 
@@ -52,10 +52,13 @@ TEST_CASE("at normal exit daemon children are terminated and non-daemon children
     CHECK(WEXITSTATUS(status) == 0);
     // The parent waited for its non-daemon child (which naps 1.5 s) before exiting.
     CHECK(std::chrono::steady_clock::now() - start >= 1s);
-    CHECK(mpact::test::eventually([&] {
-        return !mpact::test::process_exists(pids.daemon) && !mpact::test::process_exists(pids.plain) &&
-               !mpact::test::process_exists(pids.forked);
-    }, 10s));
+    CHECK(mpact::test::eventually(
+        [&] {
+            return !mpact::test::process_exists(pids.daemon) &&
+                   !mpact::test::process_exists(pids.plain) &&
+                   !mpact::test::process_exists(pids.forked);
+        },
+        10s));
 }
 
 TEST_CASE("every child is gone within 1 s of its parent being SIGKILLed" * doctest::timeout(90)) {
@@ -68,9 +71,12 @@ TEST_CASE("every child is gone within 1 s of its parent being SIGKILLed" * docte
     REQUIRE(mpact::test::wait_child(parent, 10s) != -1);
     guard.release(parent);
     auto killed = std::chrono::steady_clock::now();
-    CHECK(mpact::test::eventually([&] {
-        return !mpact::test::process_exists(pids.daemon) && !mpact::test::process_exists(pids.plain) &&
-               !mpact::test::process_exists(pids.forked);
-    }, 5s));
+    CHECK(mpact::test::eventually(
+        [&] {
+            return !mpact::test::process_exists(pids.daemon) &&
+                   !mpact::test::process_exists(pids.plain) &&
+                   !mpact::test::process_exists(pids.forked);
+        },
+        5s));
     CHECK(std::chrono::steady_clock::now() - killed < 1s);
 }

@@ -1,11 +1,11 @@
 // mpact::Process with Python's semantics, under every start method.
+#include <mpact/errors.hpp>
+#include <mpact/process.hpp>
+
 #include <doctest/doctest.h>
 
 #include <fcntl.h>
 #include <unistd.h>
-
-#include <mpact/errors.hpp>
-#include <mpact/process.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -19,8 +19,12 @@ using namespace std::chrono_literals;
 
 namespace {
 
-void exit_with(int code) { std::exit(code); }
-void sleep_long() { std::this_thread::sleep_for(60s); }
+void exit_with(int code) {
+    std::exit(code);
+}
+void sleep_long() {
+    std::this_thread::sleep_for(60s);
+}
 void throw_in_child(std::string path) {
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     ::dup2(fd, 2);
@@ -30,8 +34,8 @@ void report_identity(std::string path) {
     std::ofstream out(path);
     auto me = mpact::current_process();
     auto parent = mpact::parent_process();
-    out << me.name << ' ' << me.pid << ' ' << ::getppid() << ' ' << (parent ? parent->pid : 0) << ' '
-        << me.daemon << ' ' << mpact::authkey().size();
+    out << me.name << ' ' << me.pid << ' ' << ::getppid() << ' ' << (parent ? parent->pid : 0)
+        << ' ' << me.daemon << ' ' << mpact::authkey().size();
 }
 }  // namespace
 MPACT_TASK(exit_with);
@@ -79,7 +83,8 @@ TEST_CASE("exit codes follow Python: 0, N from exit(N), -9 after kill, -15 after
     }
 }
 
-TEST_CASE("an uncaught exception gives exit code 1 and its text on stderr" * doctest::timeout(120)) {
+TEST_CASE("an uncaught exception gives exit code 1 and its text on stderr" *
+          doctest::timeout(120)) {
     for (auto method : kMethods) {
         CAPTURE(mpact::to_string(method));
         auto path = scratch_file("stderr");
@@ -140,7 +145,8 @@ TEST_CASE("misuse raises ValueError as in Python" * doctest::timeout(60)) {
 TEST_CASE("a lambda runs with fork and is refused before starting by spawn and forkserver" *
           doctest::timeout(60)) {
     int captured = 7;
-    mpact::Process forked({.start_method = mpact::StartMethod::fork}, [captured] { std::exit(captured); });
+    mpact::Process forked({.start_method = mpact::StartMethod::fork},
+                          [captured] { std::exit(captured); });
     forked.start();
     REQUIRE(forked.join(30s));
     CHECK(forked.exitcode() == 7);
@@ -173,7 +179,8 @@ TEST_CASE("sentinels work with mpact::wait and active_children reaps" * doctest:
     }
 }
 
-TEST_CASE("start methods: default forkserver, set_start_method, get_context" * doctest::timeout(60)) {
+TEST_CASE("start methods: default forkserver, set_start_method, get_context" *
+          doctest::timeout(60)) {
     CHECK(mpact::get_start_method() == mpact::StartMethod::forkserver);
     auto ctx = mpact::get_context(mpact::StartMethod::spawn);
     auto p = ctx.process({}, exit_with, 4);

@@ -455,9 +455,10 @@ TEST_CASE(
     }
 }
 
-TEST_CASE("join_thread(timeout) and JoinableQueue::join(timeout) give up when the broker cannot "
-          "answer, and succeed once it can" *
-          doctest::timeout(120)) {
+TEST_CASE(
+    "join_thread(timeout) and JoinableQueue::join(timeout) give up when the broker cannot "
+    "answer, and succeed once it can" *
+    doctest::timeout(120)) {
     mpact::Queue<int> plain;
     mpact::JoinableQueue<int> joinable;
     std::future<bool> thread_joined, queue_joined;

@@ -1,5 +1,7 @@
 #include "support/support.hpp"
 
+#include "node/session.hpp"
+
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -8,8 +10,6 @@
 #include <cstdio>
 #include <iostream>
 #include <thread>
-
-#include "node/session.hpp"
 
 namespace mpact::test {
 
@@ -47,7 +47,9 @@ ChildGuard::~ChildGuard() {
     }
 }
 
-void ChildGuard::release(pid_t pid) { pids_.erase(std::remove(pids_.begin(), pids_.end(), pid), pids_.end()); }
+void ChildGuard::release(pid_t pid) {
+    pids_.erase(std::remove(pids_.begin(), pids_.end(), pid), pids_.end());
+}
 
 pid_t fork_child(const std::function<int()>& body) {
     static_cast<void>(detail::session());  // parent and child must share one session

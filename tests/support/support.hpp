@@ -26,7 +26,7 @@ bool process_exists(pid_t pid);
 
 // Kills (SIGKILL) and reaps every pid it holds when it goes out of scope.
 class ChildGuard {
-public:
+  public:
     ChildGuard() = default;
     explicit ChildGuard(pid_t pid) { add(pid); }
     ChildGuard(const ChildGuard&) = delete;
@@ -35,7 +35,7 @@ public:
     void add(pid_t pid) { pids_.push_back(pid); }
     void release(pid_t pid);
 
-private:
+  private:
     std::vector<pid_t> pids_;
 };
 

@@ -1,11 +1,11 @@
 // Actors in one process: typed handlers, replies, deferred replies, errors, monitors.
-#include <doctest/doctest.h>
-
 #include <mpact/actor.hpp>
 #include <mpact/errors.hpp>
 #include <mpact/node.hpp>
 
 #include "support/support.hpp"
+
+#include <doctest/doctest.h>
 
 #include <atomic>
 #include <chrono>
@@ -94,7 +94,8 @@ TEST_CASE("a handler's mpact error arrives as its own type" * doctest::timeout(3
     CHECK_THROWS_AS(static_cast<void>(counter.request<int>(Fail{"empty"}, 5s)), mpact::Empty);
 }
 
-TEST_CASE("a handler's std exception arrives as RemoteError naming its type" * doctest::timeout(30)) {
+TEST_CASE("a handler's std exception arrives as RemoteError naming its type" *
+          doctest::timeout(30)) {
     auto counter = mpact::spawn<Counter>();
     try {
         static_cast<void>(counter.request<int>(Fail{"index 7"}, 5s));
@@ -122,14 +123,16 @@ TEST_CASE("a deferred reply is given when the awaited event happens" * doctest::
 TEST_CASE("a request times out with TimeoutError when no reply comes" * doctest::timeout(30)) {
     auto counter = mpact::spawn<Counter>();
     auto start = std::chrono::steady_clock::now();
-    CHECK_THROWS_AS(static_cast<void>(counter.request<int>(WaitForAdd{}, 200ms)), mpact::TimeoutError);
+    CHECK_THROWS_AS(static_cast<void>(counter.request<int>(WaitForAdd{}, 200ms)),
+                    mpact::TimeoutError);
     CHECK(std::chrono::steady_clock::now() - start >= 200ms);
     CHECK(counter.request<int>(Get{}, 5s) == 0);  // the stale reply is not taken for this one
 }
 
 TEST_CASE("a message type the actor does not handle is a ProtocolError" * doctest::timeout(30)) {
     auto counter = mpact::spawn<Counter>();
-    CHECK_THROWS_AS(static_cast<void>(counter.request<int>(std::string("hello"), 5s)), mpact::ProtocolError);
+    CHECK_THROWS_AS(static_cast<void>(counter.request<int>(std::string("hello"), 5s)),
+                    mpact::ProtocolError);
 }
 
 TEST_CASE("a request to a name nobody has fails with ActorDownError" * doctest::timeout(30)) {
@@ -165,7 +168,8 @@ TEST_CASE("waiting requests fail when their actor stops before replying" * docte
 
 TEST_CASE("two actors cannot share a name" * doctest::timeout(30)) {
     static_cast<void>(mpact::spawn_named<Counter>("unique-counter"));
-    CHECK_THROWS_AS(static_cast<void>(mpact::spawn_named<Counter>("unique-counter")), mpact::ValueError);
+    CHECK_THROWS_AS(static_cast<void>(mpact::spawn_named<Counter>("unique-counter")),
+                    mpact::ValueError);
 }
 
 namespace {

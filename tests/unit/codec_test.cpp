@@ -1,14 +1,14 @@
 // Envelope and codec: bounded decoding of whatever arrives from another process.
-#include <doctest/doctest.h>
-
 #include <mpact/codec.hpp>
+
+#include "wire/envelope.hpp"
+
+#include <doctest/doctest.h>
 
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "wire/envelope.hpp"
 
 namespace {
 struct Point {
@@ -38,19 +38,24 @@ TEST_CASE("unpacking into the wrong type is a ProtocolError naming what arrived"
 
 TEST_CASE("truncated, trailing and oversized input is a ProtocolError, never a crash") {
     auto bytes = mpact::pack(std::vector<int>{1, 2, 3});
-    CHECK_THROWS_AS(static_cast<void>(mpact::unpack<std::vector<int>>(bytes.substr(0, 2))), mpact::ProtocolError);
-    CHECK_THROWS_AS(static_cast<void>(mpact::unpack<std::vector<int>>(bytes + "x")), mpact::ProtocolError);
+    CHECK_THROWS_AS(static_cast<void>(mpact::unpack<std::vector<int>>(bytes.substr(0, 2))),
+                    mpact::ProtocolError);
+    CHECK_THROWS_AS(static_cast<void>(mpact::unpack<std::vector<int>>(bytes + "x")),
+                    mpact::ProtocolError);
     mpact::DecodeLimits small{.max_bytes = 2};
-    CHECK_THROWS_AS(static_cast<void>(mpact::unpack<std::vector<int>>(bytes, small)), mpact::ProtocolError);
+    CHECK_THROWS_AS(static_cast<void>(mpact::unpack<std::vector<int>>(bytes, small)),
+                    mpact::ProtocolError);
     // An array header claiming 2^32-1 elements must not allocate them.
     std::string hostile = "\xdd\xff\xff\xff\xff";
-    CHECK_THROWS_AS(static_cast<void>(mpact::unpack<std::vector<int>>(hostile)), mpact::ProtocolError);
+    CHECK_THROWS_AS(static_cast<void>(mpact::unpack<std::vector<int>>(hostile)),
+                    mpact::ProtocolError);
 }
 
 TEST_CASE("deeply nested input beyond the depth limit is refused") {
     std::string nested(100, '\x91');  // 100 nested one-element arrays
     nested += '\x01';
-    CHECK_THROWS_AS(static_cast<void>(mpact::unpack<msgpack::type::nil_t>(nested)), mpact::ProtocolError);
+    CHECK_THROWS_AS(static_cast<void>(mpact::unpack<msgpack::type::nil_t>(nested)),
+                    mpact::ProtocolError);
 }
 
 TEST_CASE("an envelope header survives encode and decode") {

@@ -1,21 +1,25 @@
 // The task registry: functions by name, with typed errors for bad arguments.
-#include <doctest/doctest.h>
-
 #include <mpact/task.hpp>
+
+#include <doctest/doctest.h>
 
 #include <string>
 #include <tuple>
 #include <vector>
 
 namespace {
-int square(int x) { return x * x; }
+int square(int x) {
+    return x * x;
+}
 std::string join_words(std::vector<std::string> words, std::string sep) {
     std::string out;
     for (std::size_t i = 0; i < words.size(); ++i) out += (i ? sep : "") + words[i];
     return out;
 }
 void nothing() {}
-int not_registered(int x) { return x; }
+int not_registered(int x) {
+    return x;
+}
 }  // namespace
 MPACT_TASK(square);
 MPACT_TASK(join_words);
@@ -25,7 +29,8 @@ TEST_CASE("a registered task runs by name on packed arguments") {
     auto result = mpact::invoke_task("square", mpact::pack(std::make_tuple(7)));
     CHECK(mpact::unpack<int>(result) == 49);
     auto joined = mpact::invoke_task(
-        "join_words", mpact::pack(std::make_tuple(std::vector<std::string>{"a", "b"}, std::string("-"))));
+        "join_words",
+        mpact::pack(std::make_tuple(std::vector<std::string>{"a", "b"}, std::string("-"))));
     CHECK(mpact::unpack<std::string>(joined) == "a-b");
     CHECK_NOTHROW(mpact::invoke_task("nothing", mpact::pack(std::make_tuple())));
 }

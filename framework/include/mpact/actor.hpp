@@ -41,7 +41,7 @@ namespace mpact {
 namespace detail {
 /// Where a reply goes: implemented by the node; used once.
 class ReplyToken {
-public:
+  public:
     virtual ~ReplyToken() = default;
     virtual void reply(std::string payload) = 0;
     virtual void fail(std::string_view kind, std::string_view message) = 0;
@@ -51,7 +51,7 @@ public:
 /// One incoming message as a handler wrapper sees it.
 struct Delivery {
     std::string_view payload;
-    std::shared_ptr<ReplyToken> reply;  // null for a one-way send
+    std::shared_ptr<ReplyToken> reply;         // null for a one-way send
     const msgpack::object* message = nullptr;  // already decoded (from a batch): no payload
 };
 class ActorHost;
@@ -84,7 +84,7 @@ void fail_delivery_unknown(const Delivery& d) noexcept;
 /// another handler or a timer). Dropping it unanswered fails the request with ActorDownError.
 template <class R>
 class Reply {
-public:
+  public:
     explicit Reply(std::shared_ptr<detail::ReplyToken> token) : token_(std::move(token)) {}
     /// Answers the request with `value` (nothing happens for a one-way message).
     void operator()(const R& value) {
@@ -97,13 +97,13 @@ public:
     /// True when the requester no longer waits (its deadline passed) or nobody asked.
     [[nodiscard]] bool expired() const { return !token_ || token_->expired(); }
 
-private:
+  private:
     std::shared_ptr<detail::ReplyToken> token_;
 };
 
 /// Base of every actor.
 class Actor {
-public:
+  public:
     Actor() = default;
     Actor(const Actor&) = delete;
     Actor& operator=(const Actor&) = delete;
@@ -112,7 +112,7 @@ public:
     /// This actor's address (valid once spawned).
     [[nodiscard]] const ActorRef& self() const noexcept { return self_; }
 
-protected:
+  protected:
     /// Registers a handler for one message type; see the class comment for the forms.
     template <class F>
     void handle(F&& fn);
@@ -137,7 +137,7 @@ protected:
     virtual void on_down(const Down& /*down*/) {}
     virtual void on_stop(const std::string& /*reason*/) {}
 
-private:
+  private:
     friend class detail::ActorHost;
     using Handler = std::function<void(detail::Delivery&)>;
     std::unordered_map<std::string, Handler, std::hash<std::string>, std::equal_to<>> handlers_;

@@ -79,6 +79,6 @@ template <class T>
 }  // namespace mpact
 
 /// Registers actor type T so spawn_process<T> works with every start method.
-#define MPACT_ACTOR(T)                                                                         \
+#define MPACT_ACTOR(T)                                                                       \
     [[maybe_unused]] static const bool MPACT_DETAIL_CAT(mpact_actor_registered_, __LINE__) = \
         ::mpact::detail::register_actor<T>()

@@ -50,7 +50,7 @@ void flush();
 
 /// Waits for one actor's end. Move-only; obtained from ActorRef::monitor().
 class Monitor {
-public:
+  public:
     explicit Monitor(std::unique_ptr<detail::MonitorState> state);
     Monitor(Monitor&&) noexcept;
     Monitor& operator=(Monitor&&) noexcept;
@@ -60,13 +60,13 @@ public:
     /// Blocks until the actor has ended.
     [[nodiscard]] Down wait();
 
-private:
+  private:
     std::unique_ptr<detail::MonitorState> state_;
 };
 
 /// The address of an actor.
 class ActorRef {
-public:
+  public:
     ActorRef() = default;
     ActorRef(std::string endpoint, std::string name)
         : endpoint_(std::move(endpoint)), name_(std::move(name)) {}
@@ -90,14 +90,13 @@ public:
     /// Sends `msg` and waits at most `timeout` for the reply, converted to R.
     template <class R = void, class M>
     R request(const M& msg, Duration timeout) const {
-        return decode<R>(detail::request_message(*this, type_name<M>(), pack(msg),
-                                                 deadline_after(timeout)));
+        return decode<R>(
+            detail::request_message(*this, type_name<M>(), pack(msg), deadline_after(timeout)));
     }
     /// Sends `msg` and waits for the reply for as long as the actor lives.
     template <class R = void, class M>
     R request(const M& msg) const {
-        return decode<R>(
-            detail::request_message(*this, type_name<M>(), pack(msg), std::nullopt));
+        return decode<R>(detail::request_message(*this, type_name<M>(), pack(msg), std::nullopt));
     }
     /// Waits until the actor answers (it may still be starting in another process).
     /// Returns false if `timeout` passes or its process ends first.
@@ -110,7 +109,7 @@ public:
 
     MSGPACK_DEFINE(endpoint_, name_)
 
-private:
+  private:
     template <class R>
     static R decode(const std::string& payload) {
         if constexpr (!std::is_void_v<R>) return unpack<R>(payload);

@@ -8,7 +8,7 @@ namespace mpact {
 
 /// Base of every mpact exception. Python: the builtin exception each subclass mirrors.
 class Error : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
     /// Stable, wire-safe name of the error type, e.g. "TimeoutError".
     [[nodiscard]] virtual const char* kind() const noexcept { return "Error"; }
@@ -16,7 +16,7 @@ public:
 
 #define MPACT_DEFINE_ERROR(Name)                                                   \
     class Name : public Error {                                                    \
-    public:                                                                        \
+      public:                                                                      \
         using Error::Error;                                                        \
         [[nodiscard]] const char* kind() const noexcept override { return #Name; } \
     }
@@ -52,7 +52,7 @@ MPACT_DEFINE_ERROR(ActorDownError);
 /// An exception raised in another process, carried back: its type name, message and the
 /// remote stack text. Python: multiprocessing.pool.RemoteTraceback chained to the original.
 class RemoteError : public Error {
-public:
+  public:
     RemoteError(std::string type, std::string message, std::string stack = {})
         : Error(type + ": " + message),
           type_(std::move(type)),
@@ -66,7 +66,7 @@ public:
     /// Where it was raised, as text (process, task, and a backtrace when available).
     [[nodiscard]] const std::string& remote_stack() const noexcept { return stack_; }
 
-private:
+  private:
     std::string type_;
     std::string message_;
     std::string stack_;

@@ -92,7 +92,7 @@ struct ProcessState;
 
 /// A child process. Move-only owner.
 class Process {
-public:
+  public:
     template <class F, class... Args>
     explicit Process(F&& target, Args&&... args)
         : Process(ProcessOptions{},
@@ -138,7 +138,7 @@ public:
     /// Readable once the child has ended; for mpact::wait. ValueError before start().
     [[nodiscard]] Sentinel sentinel() const;
 
-private:
+  private:
     std::shared_ptr<detail::ProcessState> state_;
 };
 
@@ -163,7 +163,7 @@ struct ProcessInfo {
 
 /// A start method bound to a context. Python: multiprocessing.get_context(method).
 class Context {
-public:
+  public:
     explicit Context(StartMethod method) : method_(method) {}
     [[nodiscard]] StartMethod start_method() const noexcept { return method_; }
     template <class F, class... Args>
@@ -172,11 +172,15 @@ public:
         return Process(std::move(options), std::forward<F>(target), std::forward<Args>(args)...);
     }
 
-private:
+  private:
     StartMethod method_;
 };
 /// Python: multiprocessing.get_context(method).
-[[nodiscard]] inline Context get_context(StartMethod method) { return Context(method); }
-[[nodiscard]] inline Context get_context() { return Context(get_start_method()); }
+[[nodiscard]] inline Context get_context(StartMethod method) {
+    return Context(method);
+}
+[[nodiscard]] inline Context get_context() {
+    return Context(get_start_method());
+}
 
 }  // namespace mpact

@@ -118,8 +118,7 @@ bool register_task() {
 /// True when F is a plain function pointer type (the only callables that can be named).
 template <class F>
 inline constexpr bool is_function_pointer_v =
-    std::is_pointer_v<std::decay_t<F>> &&
-    std::is_function_v<std::remove_pointer_t<std::decay_t<F>>>;
+    std::is_pointer_v<std::decay_t<F>>&& std::is_function_v<std::remove_pointer_t<std::decay_t<F>>>;
 
 /// The registered name of function pointer `fn`; ValueError if it was not registered.
 template <class F>
@@ -133,7 +132,7 @@ template <class F>
 #define MPACT_DETAIL_CAT(a, b) MPACT_DETAIL_CAT2(a, b)
 
 /// Registers free function `fn` as a task named after it, in any namespace scope.
-#define MPACT_TASK(fn)                                                                   \
-    static constexpr char MPACT_DETAIL_CAT(mpact_task_name_, __LINE__)[] = #fn;          \
+#define MPACT_TASK(fn)                                                                      \
+    static constexpr char MPACT_DETAIL_CAT(mpact_task_name_, __LINE__)[] = #fn;             \
     [[maybe_unused]] static const bool MPACT_DETAIL_CAT(mpact_task_registered_, __LINE__) = \
         ::mpact::register_task<&fn, MPACT_DETAIL_CAT(mpact_task_name_, __LINE__)>()

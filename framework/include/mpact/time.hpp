@@ -19,8 +19,7 @@ using Deadline = Clock::time_point;
 /// Time left until `deadline`, never negative.
 [[nodiscard]] inline Duration remaining(Deadline deadline) noexcept {
     auto left = deadline - Clock::now();
-    return left > Duration::zero() ? std::chrono::duration_cast<Duration>(left)
-                                   : Duration::zero();
+    return left > Duration::zero() ? std::chrono::duration_cast<Duration>(left) : Duration::zero();
 }
 
 /// An optional deadline: std::nullopt waits forever.

@@ -1,6 +1,7 @@
 #include "node/actor_host.hpp"
 
 #include "node/node.hpp"
+#include "node/session.hpp"
 #include "transport/pidfd.hpp"
 
 #include <boost/asio/post.hpp>
@@ -8,9 +9,6 @@
 #include <algorithm>
 #include <chrono>
 #include <tuple>
-
-#include "node/node.hpp"
-#include "node/session.hpp"
 
 namespace mpact::detail {
 
@@ -38,16 +36,20 @@ void ActorHost::deliver(const std::string& identity, const Header& header,
                         std::string_view payload) {
     const bool is_request = header.kind == Kind::request;
     if (stopping_) {
-        if (is_request) reply_error(node_, identity, header, "ActorDownError", "actor '" + self_.name() + "' is stopping");
+        if (is_request)
+            reply_error(node_, identity, header, "ActorDownError",
+                        "actor '" + self_.name() + "' is stopping");
         return;
     }
     if (header.type == kStopType) {
-        if (is_request) make_reply_token(node_, identity, header)->reply(pack(msgpack::type::nil_t{}));
+        if (is_request)
+            make_reply_token(node_, identity, header)->reply(pack(msgpack::type::nil_t{}));
         stop("stopped");
         return;
     }
     if (header.type == kPingType) {
-        if (is_request) make_reply_token(node_, identity, header)->reply(pack(msgpack::type::nil_t{}));
+        if (is_request)
+            make_reply_token(node_, identity, header)->reply(pack(msgpack::type::nil_t{}));
         return;
     }
     if (header.type == kMonitorType) {
@@ -68,8 +70,8 @@ void ActorHost::deliver(const std::string& identity, const Header& header,
     }
     ++node_.counters().delivered;
     Delivery delivery{payload, is_request ? make_reply_token(node_, identity, header) : nullptr};
-    actor_->sender_ = header.from_name.empty() ? ActorRef{}
-                                               : ActorRef(header.from_endpoint, header.from_name);
+    actor_->sender_ =
+        header.from_name.empty() ? ActorRef{} : ActorRef(header.from_endpoint, header.from_name);
     node_.set_current_actor(this);
     it->second(delivery);
     node_.set_current_actor(nullptr);
@@ -168,25 +170,25 @@ void ActorHost::monitor(const ActorRef& ref) {
         }
         return;
     }
-    node_.request_async(ref, kMonitorType, pack(msgpack::type::nil_t{}), std::nullopt,
-                        [deliver, ref](Kind kind, std::string_view payload) {
-                            if (kind == Kind::reply) {
-                                try {
-                                    deliver(unpack<Down>(payload));
-                                    return;
-                                } catch (const ProtocolError&) {
-                                }
-                            }
-                            std::string reason = "noproc";
-                            try {
-                                auto [k, message, stack] =
-                                    unpack<std::tuple<std::string, std::string, std::string>>(
-                                        payload);
-                                reason = message;
-                            } catch (const ProtocolError&) {
-                            }
-                            deliver(Down{ref.endpoint(), ref.name(), reason});
-                        });
+    node_.request_async(
+        ref, kMonitorType, pack(msgpack::type::nil_t{}), std::nullopt,
+        [deliver, ref](Kind kind, std::string_view payload) {
+            if (kind == Kind::reply) {
+                try {
+                    deliver(unpack<Down>(payload));
+                    return;
+                } catch (const ProtocolError&) {
+                }
+            }
+            std::string reason = "noproc";
+            try {
+                auto [k, message, stack] =
+                    unpack<std::tuple<std::string, std::string, std::string>>(payload);
+                reason = message;
+            } catch (const ProtocolError&) {
+            }
+            deliver(Down{ref.endpoint(), ref.name(), reason});
+        });
 }
 
 void ActorHost::monitor_process(pid_t pid) {

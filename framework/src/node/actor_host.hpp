@@ -1,6 +1,11 @@
 #pragma once
 // ActorHost: the node's side of one actor — delivers its messages, runs its timers and
 // monitors, and tells whoever watches it when it ends.
+#include <mpact/actor.hpp>
+
+#include "wire/batch.hpp"
+#include "wire/envelope.hpp"
+
 #include <boost/asio/steady_timer.hpp>
 
 #include <cstdint>
@@ -10,17 +15,12 @@
 #include <unordered_map>
 #include <vector>
 
-#include <mpact/actor.hpp>
-
-#include "wire/batch.hpp"
-#include "wire/envelope.hpp"
-
 namespace mpact::detail {
 
 class Node;
 
 class ActorHost : public std::enable_shared_from_this<ActorHost> {
-public:
+  public:
     ActorHost(Node& node, std::unique_ptr<Actor> actor, ActorRef self);
     ~ActorHost();
 
@@ -45,7 +45,7 @@ public:
     std::uint64_t start_timer(Duration delay, std::function<void()> fn);
     void cancel_timer(std::uint64_t id);
 
-private:
+  private:
     void finish();
     void deliver_down(const Down& down);
     // Runs `fn` as this actor (current actor set), unless it has stopped.

@@ -1,10 +1,10 @@
 #include "node/mailbox.hpp"
 
-#include <boost/asio/post.hpp>
-
 #include "node/node.hpp"
 #include "transport/link.hpp"
 #include "wire/envelope.hpp"
+
+#include <boost/asio/post.hpp>
 
 namespace mpact::detail {
 
@@ -24,7 +24,9 @@ Mailbox::Mailbox(Node& node, zmq::context_t& context, const std::string& endpoin
     readiness_.assign(router_.get(zmq::sockopt::fd));
 }
 
-Mailbox::~Mailbox() { close(); }
+Mailbox::~Mailbox() {
+    close();
+}
 
 void Mailbox::close() {
     if (closed_) return;

@@ -13,7 +13,7 @@ namespace mpact::detail {
 class Node;
 
 class Mailbox {
-public:
+  public:
     Mailbox(Node& node, zmq::context_t& context, const std::string& endpoint);
     ~Mailbox();
     Mailbox(const Mailbox&) = delete;
@@ -28,7 +28,7 @@ public:
     // Sends the batches the I/O thread's actors hold. Never throws.
     void flush_actor_sends() noexcept;
 
-private:
+  private:
     void arm();
     // Reads and dispatches one message; false when none was ready.
     bool receive_one();

@@ -1,18 +1,18 @@
 // A Monitor owns its own DEALER (it outlives any one request) on which it asks the actor's
 // node for "mpact.monitor": that request is answered with a Down only when the actor ends.
 // Beside it the Monitor polls the host process's pidfd, so a killed process reports too.
-#include <poll.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <tuple>
-
 #include <mpact/actor_ref.hpp>
 
 #include "node/actor_host.hpp"
 #include "node/node.hpp"
 #include "transport/link.hpp"
 #include "transport/pidfd.hpp"
+
+#include <poll.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <tuple>
 
 namespace mpact::detail {
 
@@ -21,7 +21,9 @@ struct MonitorState {
     std::optional<Link> link;
     std::optional<Down> down;
 
-    Down gone(std::string reason) const { return Down{ref.endpoint(), ref.name(), std::move(reason)}; }
+    Down gone(std::string reason) const {
+        return Down{ref.endpoint(), ref.name(), std::move(reason)};
+    }
 
     // One poll of at most `timeout_ms` (-1: no limit); sets `down` when the actor has ended.
     void poll_once(int timeout_ms) {

@@ -1,5 +1,12 @@
 #include "node/node.hpp"
 
+#include "node/actor_host.hpp"
+#include "node/exit_hooks.hpp"
+#include "node/session.hpp"
+#include "transport/link.hpp"
+#include "transport/pidfd.hpp"
+#include "wire/batch.hpp"
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 
@@ -11,13 +18,6 @@
 #include <future>
 #include <new>
 #include <vector>
-
-#include "node/actor_host.hpp"
-#include "node/exit_hooks.hpp"
-#include "node/session.hpp"
-#include "transport/link.hpp"
-#include "transport/pidfd.hpp"
-#include "wire/batch.hpp"
 
 namespace mpact::detail {
 
@@ -94,7 +94,9 @@ Node* Node::peek() noexcept {
                : nullptr;
 }
 
-std::uint64_t Node::generation() noexcept { return g_generation.load(); }
+std::uint64_t Node::generation() noexcept {
+    return g_generation.load();
+}
 
 void Node::forget_after_fork() noexcept {
     // The parent's node (its I/O thread, libzmq's threads) does not exist here: leak it.
@@ -270,8 +272,10 @@ void Node::request_async(const ActorRef& to, std::string_view type, std::string 
     Pending pending{std::move(done), nullptr, pid_of_endpoint(to.endpoint())};
     if (deadline) {
         pending.timer = std::make_unique<boost::asio::steady_timer>(io_, *deadline);
-        pending.timer->async_wait([this, corr, name = to.name()](const boost::system::error_code& ec) {
-            if (!ec) fail_pending(corr, "TimeoutError", "no reply from actor '" + name + "' in time");
+        pending.timer->async_wait([this, corr,
+                                   name = to.name()](const boost::system::error_code& ec) {
+            if (!ec)
+                fail_pending(corr, "TimeoutError", "no reply from actor '" + name + "' in time");
         });
     }
     if (pending.pid != 0 && pending.pid != ::getpid()) {
@@ -304,7 +308,8 @@ void Node::request_async(const ActorRef& to, std::string_view type, std::string 
         links.flush_all();  // the request does not overtake the actors' earlier sends
         links.get(to.endpoint()).send(encode_header(h), std::move(payload));
     } catch (const zmq::error_t& e) {
-        fail_pending(corr, "ActorDownError", std::string("cannot reach ") + to.endpoint() + ": " + e.what());
+        fail_pending(corr, "ActorDownError",
+                     std::string("cannot reach ") + to.endpoint() + ": " + e.what());
     } catch (const Error& e) {  // this process is exiting
         fail_pending(corr, e.kind(), e.what());
     }

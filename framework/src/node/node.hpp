@@ -2,6 +2,14 @@
 // Node: this process's mailbox and the I/O thread that serves it (design §3). It owns the
 // ZeroMQ context, the ROUTER mailbox, the Boost.Asio io_context (mailbox readiness, timers,
 // process watches) and the table of actors living here.
+#include <mpact/actor.hpp>
+#include <mpact/node.hpp>
+
+#include "node/mailbox.hpp"
+#include "node/process_watch.hpp"
+#include "transport/tail_flusher.hpp"
+#include "wire/envelope.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <zmq.hpp>
@@ -16,14 +24,6 @@
 #include <thread>
 #include <unordered_map>
 
-#include <mpact/actor.hpp>
-#include <mpact/node.hpp>
-
-#include "node/mailbox.hpp"
-#include "node/process_watch.hpp"
-#include "transport/tail_flusher.hpp"
-#include "wire/envelope.hpp"
-
 namespace mpact::detail {
 
 class ActorHost;
@@ -37,7 +37,7 @@ struct NodeCounters {
 using ReplyCallback = std::function<void(Kind kind, std::string_view payload)>;
 
 class Node {
-public:
+  public:
     // The node of this process, started on first use. Thread-safe.
     static Node& get();
     // The node if one is running in this process, else nullptr.
@@ -89,7 +89,7 @@ public:
     // Called by the mailbox for a batch (kind 5): its one-way messages, in order.
     void dispatch_batch(const Header& header, std::string_view payload);
 
-private:
+  private:
     void fail_pending(std::uint64_t corr, std::string_view kind, std::string_view message);
 
     zmq::context_t& context_;

@@ -1,8 +1,8 @@
 #include "node/process_watch.hpp"
 
-#include <boost/asio/post.hpp>
-
 #include "transport/pidfd.hpp"
+
+#include <boost/asio/post.hpp>
 
 namespace mpact::detail {
 

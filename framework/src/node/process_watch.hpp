@@ -14,12 +14,12 @@
 namespace mpact::detail {
 
 class ProcessWatch {
-public:
+  public:
     explicit ProcessWatch(boost::asio::io_context& io) : io_(io) {}
     // Runs `on_exit` on the I/O thread once `pid` has ended (soon, if it already has).
     void watch(pid_t pid, std::function<void()> on_exit);
 
-private:
+  private:
     struct Entry {
         boost::asio::posix::stream_descriptor pidfd;
         std::vector<std::function<void()>> callbacks;

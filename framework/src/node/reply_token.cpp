@@ -1,11 +1,11 @@
-#include <msgpack.hpp>
-
-#include <tuple>
-
 #include "errors/demangle.hpp"
 #include "node/actor_host.hpp"
 #include "node/node.hpp"
 #include "transport/link.hpp"
+
+#include <msgpack.hpp>
+
+#include <tuple>
 
 namespace mpact::detail {
 
@@ -14,7 +14,7 @@ namespace {
 // Answers one request exactly once; an unanswered token fails the request when dropped, so
 // a requester never waits on an actor that forgot it.
 class RouteReply final : public ReplyToken {
-public:
+  public:
     RouteReply(Node& node, std::string identity, const Header& request)
         : node_(node),
           identity_(std::move(identity)),
@@ -29,13 +29,13 @@ public:
     void reply(std::string payload) override { send(Kind::reply, std::move(payload)); }
 
     void fail(std::string_view kind, std::string_view message) override {
-        send(Kind::error, pack(std::make_tuple(std::string(kind), std::string(message),
-                                               std::string())));
+        send(Kind::error,
+             pack(std::make_tuple(std::string(kind), std::string(message), std::string())));
     }
 
     bool expired() const override { return wire_deadline_passed(deadline_us_); }
 
-private:
+  private:
     void send(Kind kind, std::string payload) {
         if (done_) return;
         done_ = true;
@@ -110,7 +110,9 @@ namespace mpact::detail {
 void fail_delivery_unknown(const Delivery& d) noexcept {
     try {
         if (auto* node = Node::peek()) ++node->counters().handler_errors;
-        if (d.reply) d.reply->fail("UnknownException", "a handler threw something that is not a std::exception");
+        if (d.reply)
+            d.reply->fail("UnknownException",
+                          "a handler threw something that is not a std::exception");
     } catch (...) {
     }
 }

@@ -2,13 +2,6 @@
 // libzmq (no hop through our I/O thread), and for a request the reply comes back on the
 // same socket while the thread polls it beside the peer's pidfd — so a dead peer fails the
 // request at once rather than at its timeout.
-#include <poll.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <thread>
-#include <tuple>
-
 #include <mpact/actor_ref.hpp>
 #include <mpact/errors.hpp>
 
@@ -17,6 +10,13 @@
 #include "transport/link.hpp"
 #include "transport/pidfd.hpp"
 #include "wire/envelope.hpp"
+
+#include <poll.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+#include <tuple>
 
 namespace mpact::detail {
 
@@ -70,8 +70,9 @@ std::string request_message(const ActorRef& to, std::string_view type, std::stri
     auto& node = Node::get();
     if (node.on_io_thread()) {
         if (to.endpoint() == node.endpoint()) {
-            throw ValueError("a blocking request from an actor to an actor of its own process "
-                             "would deadlock; answer later with a Reply<T> instead");
+            throw ValueError(
+                "a blocking request from an actor to an actor of its own process "
+                "would deadlock; answer later with a Reply<T> instead");
         }
     }
     auto& links = LinkCache::for_this_thread();
@@ -104,7 +105,8 @@ std::string request_message(const ActorRef& to, std::string_view type, std::stri
                 if (!extra.more()) break;
             }
             auto reply = complete ? decode_header(head.to_string_view()) : std::nullopt;
-            if (!reply || reply->corr != header.corr) continue;  // stale reply of a timed-out request
+            if (!reply || reply->corr != header.corr)
+                continue;            // stale reply of a timed-out request
             link.unsettled = false;  // the peer has read everything this link sent before
             if (reply->kind == Kind::reply) return body.to_string();
             auto [kind, message, stack] =
@@ -119,7 +121,9 @@ std::string request_message(const ActorRef& to, std::string_view type, std::stri
     }
 }
 
-void flush_this_thread() { LinkCache::for_this_thread().flush_all(); }
+void flush_this_thread() {
+    LinkCache::for_this_thread().flush_all();
+}
 
 ActorRef host_actor(std::unique_ptr<Actor> actor, std::string name) {
     auto& node = Node::get();
@@ -132,9 +136,13 @@ ActorRef host_actor(std::unique_ptr<Actor> actor, std::string name) {
 
 namespace mpact {
 
-void flush() { detail::flush_this_thread(); }
+void flush() {
+    detail::flush_this_thread();
+}
 
-pid_t ActorRef::pid() const noexcept { return detail::pid_of_endpoint(endpoint_); }
+pid_t ActorRef::pid() const noexcept {
+    return detail::pid_of_endpoint(endpoint_);
+}
 
 bool ActorRef::stop(Duration timeout) const {
     try {

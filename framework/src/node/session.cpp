@@ -1,12 +1,13 @@
 #include "node/session.hpp"
 
+#include <mpact/errors.hpp>
+
 #include "node/node.hpp"
+
 #include <dirent.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <mpact/errors.hpp>
 
 #include <cstdio>
 #include <cstdlib>

@@ -1,12 +1,5 @@
 #include "process/bootstrap.hpp"
 
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstdint>
-#include <cstdio>
-#include <iostream>
-
 #include <mpact/descriptors.hpp>
 #include <mpact/errors.hpp>
 #include <mpact/task.hpp>
@@ -16,8 +9,14 @@
 #include "node/session.hpp"
 #include "transport/fd_io.hpp"
 
-namespace mpact::detail {
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <iostream>
+
+namespace mpact::detail {
 
 bool write_frame(int fd, const std::string& bytes) {
     std::uint64_t size = bytes.size();
@@ -49,8 +48,9 @@ int run_bootstrapped(const Bootstrap& boot) {
     } catch (const std::exception& e) {
         std::cout.flush();
         std::cerr << "Process " << boot.name << ":\n"
-                  << (dynamic_cast<const Error*>(&e) ? std::string(dynamic_cast<const Error*>(&e)->kind())
-                                                     : demangled_type_name(e))
+                  << (dynamic_cast<const Error*>(&e)
+                          ? std::string(dynamic_cast<const Error*>(&e)->kind())
+                          : demangled_type_name(e))
                   << ": " << e.what() << std::endl;
         code = 1;
     } catch (...) {

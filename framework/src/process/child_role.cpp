@@ -1,14 +1,14 @@
 #include "process/child_role.hpp"
 
+#include <mpact/codec.hpp>
+
+#include "process/bootstrap.hpp"
+
 #include <unistd.h>
 
 #include <cstdlib>
 #include <string>
 #include <string_view>
-
-#include <mpact/codec.hpp>
-
-#include "process/bootstrap.hpp"
 
 namespace mpact::detail {
 

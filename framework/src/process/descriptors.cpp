@@ -2,11 +2,11 @@
 // adaptor exports into while the arguments are packed, and the table a child imports from
 // while they are unpacked. How the descriptors then reach the child is the start method's
 // business (process.cpp, forkserver.cpp).
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <mpact/descriptors.hpp>
 #include <mpact/errors.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <string>
 

@@ -4,6 +4,12 @@
 // arguments hand over, e.g. a Connection): the bootstrap comes in on it, the child's pid goes
 // back at once, and its exit status when it ends — so that socket is the child's sentinel,
 // as in Python.
+#include <mpact/codec.hpp>
+#include <mpact/errors.hpp>
+
+#include "node/session.hpp"
+#include "process/bootstrap.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -21,17 +27,13 @@
 #include <string>
 #include <vector>
 
-#include <mpact/codec.hpp>
-#include <mpact/errors.hpp>
-
-#include "node/session.hpp"
-#include "process/bootstrap.hpp"
-
 namespace mpact::detail {
 
 namespace {
 
-std::string int_bytes(int v) { return std::string(reinterpret_cast<const char*>(&v), sizeof v); }
+std::string int_bytes(int v) {
+    return std::string(reinterpret_cast<const char*>(&v), sizeof v);
+}
 
 // At most this many descriptors travel with one start request (the child's status socket
 // and what its arguments hand over); Linux's SCM_MAX_FD is 253.
@@ -115,8 +117,16 @@ void start_server(Client& c) {
     std::string fd_arg = "--mpact-bootstrap-fd=" + std::to_string(pair[1]);
     char* argv[] = {exe_arg0.data(), role.data(), fd_arg.data(), nullptr};
     const auto& s = session();
-    std::string boot = pack(Bootstrap{s.dir, s.authkey, s.root_pid, {}, {}, "forkserver", {}, false,
-                                      static_cast<int>(::getpid()), {}});
+    std::string boot = pack(Bootstrap{s.dir,
+                                      s.authkey,
+                                      s.root_pid,
+                                      {},
+                                      {},
+                                      "forkserver",
+                                      {},
+                                      false,
+                                      static_cast<int>(::getpid()),
+                                      {}});
     pid_t parent = ::getpid();
     pid_t pid = ::fork();
     if (pid < 0) throw ProcessError("fork failed: cannot start the forkserver");
@@ -186,8 +196,9 @@ void serve_forkserver(int control) {
             while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
                 auto it = status_fd.find(pid);
                 if (it == status_fd.end()) continue;
-                int code = WIFEXITED(status) ? WEXITSTATUS(status)
-                                             : WIFSIGNALED(status) ? -WTERMSIG(status) : 1;
+                int code = WIFEXITED(status)     ? WEXITSTATUS(status)
+                           : WIFSIGNALED(status) ? -WTERMSIG(status)
+                                                 : 1;
                 static_cast<void>(write_frame(it->second, int_bytes(code)));
                 ::close(it->second);
                 status_fd.erase(it);

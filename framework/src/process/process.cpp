@@ -1,5 +1,11 @@
 #include <mpact/process.hpp>
 
+#include "node/session.hpp"
+#include "process/bootstrap.hpp"
+#include "process/process_state.hpp"
+#include "transport/link.hpp"
+#include "transport/pidfd.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
@@ -14,12 +20,6 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
-
-#include "node/session.hpp"
-#include "process/bootstrap.hpp"
-#include "process/process_state.hpp"
-#include "transport/link.hpp"
-#include "transport/pidfd.hpp"
 
 namespace mpact {
 
@@ -59,9 +59,17 @@ std::vector<int> handed_fds(const detail::ProcessState& s) {
 detail::Bootstrap make_bootstrap(const detail::ProcessState& s) {
     const auto& session = detail::session();
     const auto& me = detail::identity();
-    return detail::Bootstrap{session.dir,   session.authkey, session.root_pid, *s.target.task,
-                             s.target.packed_args, s.name, s.identity, s.daemon,
-                             static_cast<int>(::getpid()), me.name, handed_fds(s)};
+    return detail::Bootstrap{session.dir,
+                             session.authkey,
+                             session.root_pid,
+                             *s.target.task,
+                             s.target.packed_args,
+                             s.name,
+                             s.identity,
+                             s.daemon,
+                             static_cast<int>(::getpid()),
+                             me.name,
+                             handed_fds(s)};
 }
 
 // PR_SET_PDEATHSIG fires when the *thread* that forked the child exits, not the process:
@@ -83,11 +91,13 @@ void start_fork(detail::ProcessState& s) {
         // The closure holds the arguments themselves; the duplicates made for other start
         // methods would only keep a Connection's peer from seeing EOF.
         for (int fd : handed_fds(s)) ::close(fd);
-        ::signal(SIGTERM, SIG_DFL);  // terminate() means the default action, whatever the parent set
+        ::signal(SIGTERM,
+                 SIG_DFL);  // terminate() means the default action, whatever the parent set
         die_with_parent(parent);
         auto& id = detail::identity();
         std::string parent_name = id.name;
-        id = detail::Identity{s.name, s.identity, s.daemon, static_cast<int>(parent), parent_name, 0};
+        id = detail::Identity{s.name,      s.identity, s.daemon, static_cast<int>(parent),
+                              parent_name, 0};
         int code = 0;
         try {
             s.target.closure();
@@ -126,7 +136,7 @@ void start_spawn(detail::ProcessState& s) {
     if (pid == 0) {  // async-signal-safe calls only until exec
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (::getppid() != parent) ::_exit(1);
-        ::fcntl(fds[0], F_SETFD, 0);  // the bootstrap descriptor survives exec
+        ::fcntl(fds[0], F_SETFD, 0);                    // the bootstrap descriptor survives exec
         for (int fd : handed) ::fcntl(fd, F_SETFD, 0);  // and so do the handed ones
         ::execv("/proc/self/exe", argv.data());
         ::_exit(127);
@@ -136,16 +146,21 @@ void start_spawn(detail::ProcessState& s) {
     s.sentinel = detail::open_pidfd(pid);
     bool ok = detail::write_frame(fds[1], pack(make_bootstrap(s)));
     ::close(fds[1]);
-    if (!ok) throw ProcessError("could not hand the bootstrap to spawned process " + std::to_string(pid));
+    if (!ok)
+        throw ProcessError("could not hand the bootstrap to spawned process " +
+                           std::to_string(pid));
 }
 
 }  // namespace
 
 const char* to_string(StartMethod method) noexcept {
     switch (method) {
-        case StartMethod::fork: return "fork";
-        case StartMethod::spawn: return "spawn";
-        case StartMethod::forkserver: return "forkserver";
+        case StartMethod::fork:
+            return "fork";
+        case StartMethod::spawn:
+            return "spawn";
+        case StartMethod::forkserver:
+            return "forkserver";
     }
     return "?";
 }
@@ -186,16 +201,22 @@ void Process::start() {
     std::lock_guard lock(s.mutex);
     if (s.closed) throw ValueError("process object is closed");
     if (s.started) throw ValueError("cannot start a process twice");
-    if (detail::identity().daemon) throw ValueError("daemonic processes are not allowed to have children");
+    if (detail::identity().daemon)
+        throw ValueError("daemonic processes are not allowed to have children");
     if (s.method != StartMethod::fork && !s.target.task) {
-        throw ValueError(std::string("start method '") + to_string(s.method) +
-                         "' runs the target in a fresh program, so it must be a function registered "
-                         "with MPACT_TASK; lambdas and closures need StartMethod::fork");
+        throw ValueError(
+            std::string("start method '") + to_string(s.method) +
+            "' runs the target in a fresh program, so it must be a function registered "
+            "with MPACT_TASK; lambdas and closures need StartMethod::fork");
     }
     static_cast<void>(detail::session());  // parent and child must share one session
     switch (s.method) {
-        case StartMethod::fork: start_fork(s); break;
-        case StartMethod::spawn: start_spawn(s); break;
+        case StartMethod::fork:
+            start_fork(s);
+            break;
+        case StartMethod::spawn:
+            start_spawn(s);
+            break;
         case StartMethod::forkserver: {
             auto child = detail::forkserver_start(make_bootstrap(s), handed_fds(s));
             s.pid = child.pid;
@@ -273,7 +294,9 @@ void Process::close() {
     auto& s = *state_;
     std::lock_guard lock(s.mutex);
     if (s.started && !s.poll_exit(0)) {
-        throw ValueError("Cannot close a process while it is still running. You should first call join() or terminate().");
+        throw ValueError(
+            "Cannot close a process while it is still running. You should first call join() or "
+            "terminate().");
     }
     if (s.sentinel >= 0) ::close(s.sentinel);
     s.sentinel = -1;
@@ -292,14 +315,22 @@ std::optional<pid_t> Process::pid() const {
     if (!state_->started) return std::nullopt;
     return state_->pid;
 }
-const std::string& Process::name() const { return state_->name; }
-void Process::set_name(std::string name) { state_->name = std::move(name); }
-bool Process::daemon() const { return state_->daemon; }
+const std::string& Process::name() const {
+    return state_->name;
+}
+void Process::set_name(std::string name) {
+    state_->name = std::move(name);
+}
+bool Process::daemon() const {
+    return state_->daemon;
+}
 void Process::set_daemon(bool daemon) {
     if (state_->started) throw ValueError("process has already started");
     state_->daemon = daemon;
 }
-StartMethod Process::start_method() const { return state_->method; }
+StartMethod Process::start_method() const {
+    return state_->method;
+}
 Sentinel Process::sentinel() const {
     if (!state_->started) throw ValueError("process not started");
     return Sentinel{state_->sentinel};
@@ -320,7 +351,8 @@ std::vector<ProcessInfo> active_children() {
     std::vector<ProcessInfo> out;
     for (auto& child : detail::live_children()) {
         std::lock_guard lock(child->mutex);
-        if (!child->poll_exit(0)) out.push_back(ProcessInfo{child->name, child->pid, child->daemon});
+        if (!child->poll_exit(0))
+            out.push_back(ProcessInfo{child->name, child->pid, child->daemon});
     }
     return out;
 }
@@ -333,6 +365,8 @@ int cpu_count() {
     return n > 0 ? static_cast<int>(n) : 1;
 }
 
-const std::string& authkey() { return detail::session().authkey; }
+const std::string& authkey() {
+    return detail::session().authkey;
+}
 
 }  // namespace mpact

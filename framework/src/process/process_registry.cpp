@@ -1,13 +1,13 @@
 // This process's children: for active_children(), and at exit, Python's rule — daemon
 // children are terminated, non-daemon children are joined.
+#include "node/exit_hooks.hpp"
+#include "process/bootstrap.hpp"
+#include "process/process_state.hpp"
+
 #include <signal.h>
 
 #include <cstdlib>
 #include <new>
-
-#include "node/exit_hooks.hpp"
-#include "process/bootstrap.hpp"
-#include "process/process_state.hpp"
 
 namespace mpact::detail {
 

@@ -1,6 +1,8 @@
 #pragma once
 // The shared state behind a Process handle, and the registry of this process's children
 // (for active_children() and the exit-time join/terminate).
+#include <mpact/process.hpp>
+
 #include <sys/types.h>
 
 #include <memory>
@@ -8,8 +10,6 @@
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <mpact/process.hpp>
 
 namespace mpact::detail {
 
@@ -20,7 +20,7 @@ struct ProcessState {
     bool daemon = false;
     StartMethod method = StartMethod::forkserver;
     pid_t pid = 0;
-    int sentinel = -1;          // pidfd (fork, spawn) or forkserver status socket
+    int sentinel = -1;  // pidfd (fork, spawn) or forkserver status socket
     bool via_forkserver = false;
     bool started = false;
     bool closed = false;

@@ -13,7 +13,8 @@ std::vector<Sentinel> wait(const std::vector<Sentinel>& objects, std::optional<D
     while (true) {
         int ms = -1;
         if (deadline) {
-            ms = static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(remaining(*deadline)).count());
+            ms = static_cast<int>(
+                std::chrono::ceil<std::chrono::milliseconds>(remaining(*deadline)).count());
         }
         int r = ::poll(fds.data(), fds.size(), ms);
         if (r < 0 && errno == EINTR) continue;

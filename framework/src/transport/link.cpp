@@ -1,12 +1,12 @@
 #include "transport/link.hpp"
 
-#include <unistd.h>
-
 #include "node/actor_host.hpp"
 #include "node/node.hpp"
 #include "transport/pidfd.hpp"
 #include "transport/tail_flusher.hpp"
 #include "wire/envelope.hpp"
+
+#include <unistd.h>
 
 namespace mpact::detail {
 

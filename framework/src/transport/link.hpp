@@ -10,6 +10,8 @@
 // sent when it reaches kMaxBatchBytes, when it is kMaxHold old (by the next send, or by the
 // node's TailFlusher if the thread went quiet), before any other message on the link (so a
 // thread's sends stay ordered before its requests), on flush(), and at thread exit.
+#include "wire/batch.hpp"
+
 #include <zmq.hpp>
 
 #include <chrono>
@@ -20,8 +22,6 @@
 #include <string_view>
 #include <unordered_map>
 #include <vector>
-
-#include "wire/batch.hpp"
 
 namespace mpact::detail {
 
@@ -77,7 +77,7 @@ struct Link : std::enable_shared_from_this<Link> {
     // known to have arrived (design §9.1). Owner thread only.
     bool unsettled = false;
 
-private:
+  private:
     void flush_locked();
     void send_locked(const std::string& header, std::string payload);
 
@@ -95,7 +95,7 @@ private:
 // The calling thread's links, rebuilt after a fork (the old sockets belong to the parent).
 // At thread exit the batches are sent.
 class LinkCache {
-public:
+  public:
     static LinkCache& for_this_thread();
     LinkCache() = default;
     ~LinkCache();
@@ -113,7 +113,7 @@ public:
     void settle_all(Link::Clock::time_point deadline) noexcept;
     std::uint64_t next_corr() noexcept { return ++corr_; }
 
-private:
+  private:
     void forget() noexcept;
 
     std::unordered_map<std::string, std::shared_ptr<Link>> links_;

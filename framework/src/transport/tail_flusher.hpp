@@ -17,7 +17,7 @@ namespace mpact::detail {
 struct Link;
 
 class TailFlusher {
-public:
+  public:
     explicit TailFlusher(boost::asio::io_context& io);
     TailFlusher(const TailFlusher&) = delete;
     TailFlusher& operator=(const TailFlusher&) = delete;
@@ -29,7 +29,7 @@ public:
     // Stops the timer (I/O thread, before the io_context stops).
     void cancel() noexcept;
 
-private:
+  private:
     void arm();   // I/O thread
     void tick();  // I/O thread
 

@@ -17,7 +17,7 @@ namespace mpact::detail {
 
 // Builds a batch payload one message at a time. Not thread-safe (a Link guards it).
 class BatchWriter {
-public:
+  public:
     [[nodiscard]] bool empty() const noexcept { return messages_ == 0; }
     [[nodiscard]] std::size_t bytes() const noexcept { return buffer_.size(); }
     [[nodiscard]] std::size_t messages() const noexcept { return messages_; }
@@ -27,7 +27,7 @@ public:
     // The finished payload; the writer is empty again afterwards.
     [[nodiscard]] std::string take();
 
-private:
+  private:
     void open_group(std::string_view to, std::string_view from_name, std::string_view type);
     void close_group() noexcept;
 
@@ -50,7 +50,7 @@ struct BatchGroup {
 
 // A decoded batch payload: checked for shape once, then read group by group.
 class BatchReader {
-public:
+  public:
     // std::nullopt when `payload` is not a well-formed batch within `max_bytes` (the caller
     // drops and counts it). Never throws. The reader keeps views into `payload`.
     static std::optional<BatchReader> decode(std::string_view payload,
@@ -59,7 +59,7 @@ public:
     [[nodiscard]] std::uint32_t groups() const noexcept { return root().via.array.size; }
     [[nodiscard]] BatchGroup group(std::uint32_t i) const noexcept;
 
-private:
+  private:
     explicit BatchReader(msgpack::object_handle handle) : handle_(std::move(handle)) {}
     const msgpack::object& root() const noexcept { return handle_.get(); }
 

@@ -1,6 +1,6 @@
-#include <sys/mman.h>
-
 #include <mpact/byte_buffer.hpp>
+
+#include <sys/mman.h>
 
 #include <cstdint>
 

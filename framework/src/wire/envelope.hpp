@@ -2,12 +2,12 @@
 // Envelope v1: the msgpack header frame every mpact message starts with (docs/protocol.md).
 //   [v, kind, to, from_endpoint, from_name, corr, deadline_us, type]
 // followed by exactly one payload frame (msgpack bytes; see Kind for what it holds).
+#include <mpact/codec.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <mpact/codec.hpp>
 
 namespace mpact::detail {
 
@@ -23,12 +23,12 @@ enum class Kind : std::uint8_t {
 
 struct Header {
     Kind kind = Kind::send;
-    std::string to;             // actor name at the receiving node
-    std::string from_endpoint;  // where replies go; empty = back along the route it came by
-    std::string from_name;      // the sending actor, if any (Actor::sender())
-    std::uint64_t corr = 0;     // matches a reply to its request
+    std::string to;                // actor name at the receiving node
+    std::string from_endpoint;     // where replies go; empty = back along the route it came by
+    std::string from_name;         // the sending actor, if any (Actor::sender())
+    std::uint64_t corr = 0;        // matches a reply to its request
     std::int64_t deadline_us = 0;  // system_clock microseconds since the epoch; 0 = none
-    std::string type;           // wire name of the payload's type (mpact::type_name)
+    std::string type;              // wire name of the payload's type (mpact::type_name)
 };
 
 // Header bytes for `h`.

@@ -2,9 +2,9 @@
 // small int sent over mpact::pipe(options) and echoed by a forkserver child (as Python's
 // child does with fork); median and p99 in us. Only the PipeOptions differ.
 #pragma once
-#include <bench_util.hpp>
-
 #include <mpact/mpact.hpp>
+
+#include <bench_util.hpp>
 
 #include <chrono>
 #include <optional>

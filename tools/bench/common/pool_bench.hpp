@@ -2,9 +2,9 @@
 // apply_async_rtt, imap_unordered, pool_rss): the trivial task, the input 0..n-1, and a
 // warm mpact::Pool(cpu_count) that is closed and joined before the result is printed.
 #pragma once
-#include <bench_util.hpp>
-
 #include <mpact/mpact.hpp>
+
+#include <bench_util.hpp>
 
 #include <string>
 #include <thread>
@@ -57,7 +57,9 @@ inline int map_figure(int argc, char** argv, int full, int quick, std::size_t ch
                        if (ys.size() != xs.size()) throw std::runtime_error("map lost results");
                        rates.push_back(n * 1e9 / static_cast<double>(t1 - t0));
                    }
-                   return bench::Result{bench::median(rates), "tasks/s", n,
+                   return bench::Result{bench::median(rates),
+                                        "tasks/s",
+                                        n,
                                         name + ", map(identity, 0.." + std::to_string(n) + "), " +
                                             chunking + "; median of " +
                                             std::to_string(rates.size()) + " maps",

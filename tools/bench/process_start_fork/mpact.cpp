@@ -2,5 +2,5 @@
 #include <process_start.hpp>
 
 int main(int argc, char** argv) {
-  return bench_process_start::run(argc, argv, mpact::StartMethod::fork);
+    return bench_process_start::run(argc, argv, mpact::StartMethod::fork);
 }

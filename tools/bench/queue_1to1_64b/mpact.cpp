@@ -3,6 +3,5 @@
 #include <mpact_queue.hpp>
 
 int main(int argc, char** argv) {
-  return bench_queue::main<std::string>(argc, argv, 1, 1, 1'000'000, 100'000,
-                                        "64-byte strings");
+    return bench_queue::main<std::string>(argc, argv, 1, 1, 1'000'000, 100'000, "64-byte strings");
 }

@@ -3,5 +3,5 @@
 #include <mpact_queue.hpp>
 
 int main(int argc, char** argv) {
-  return bench_queue::main<int>(argc, argv, 1, 1, 1'000'000, 100'000, "small ints");
+    return bench_queue::main<int>(argc, argv, 1, 1, 1'000'000, 100'000, "small ints");
 }

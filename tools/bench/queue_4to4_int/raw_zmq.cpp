@@ -3,8 +3,8 @@
 #include "zmq_relay.hpp"
 
 int main(int argc, char** argv) {
-  return bench::run(argc, argv, [](const bench::Options& opt) {
-    bench::relay_contender(opt, {.producers = 4, .consumers = 4, .item_size = 8}, 1'000'000,
-                           100'000);
-  });
+    return bench::run(argc, argv, [](const bench::Options& opt) {
+        bench::relay_contender(opt, {.producers = 4, .consumers = 4, .item_size = 8}, 1'000'000,
+                               100'000);
+    });
 }

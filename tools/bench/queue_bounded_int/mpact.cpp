@@ -4,5 +4,5 @@
 #include <mpact_queue.hpp>
 
 int main(int argc, char** argv) {
-  return bench_queue::main<int>(argc, argv, 1, 1, 1'000'000, 100'000, "small ints", 1000);
+    return bench_queue::main<int>(argc, argv, 1, 1, 1'000'000, 100'000, "small ints", 1000);
 }

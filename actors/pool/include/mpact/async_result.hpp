@@ -18,8 +18,6 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
-#include <string_view>
-#include <utility>
 #include <deque>
 #include <functional>
 #include <map>
@@ -27,6 +25,8 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace mpact {
@@ -57,7 +57,7 @@ std::vector<std::string> split_packed(std::string_view blob, std::size_t count);
 
 /// Where the pool actor puts results (on its I/O thread; never blocks).
 class ResultSink {
-public:
+  public:
     virtual ~ResultSink() = default;
     virtual void deliver(ChunkResult result) = 0;
     virtual void fail(std::size_t first, std::uint32_t count, TaskError error) = 0;
@@ -65,7 +65,7 @@ public:
 
 /// n results gathered into one answer; ready when all arrived or at the first error.
 class BatchState : public ResultSink, public std::enable_shared_from_this<BatchState> {
-public:
+  public:
     BatchState(std::size_t n, std::shared_ptr<ResultThread> thread);
     void deliver(ChunkResult result) override;
     void fail(std::size_t first, std::uint32_t count, TaskError error) override;
@@ -79,7 +79,7 @@ public:
     std::optional<TaskError> error;
     std::size_t size() const { return size_; }
 
-private:
+  private:
     void finish_locked(std::unique_lock<std::mutex>& lock);
     std::mutex mutex_;
     std::condition_variable cv_;
@@ -114,14 +114,14 @@ std::vector<R> decode_all(const BatchState& state) {
 
 /// Results handed out one by one, in submission order or completion order.
 class StreamState : public ResultSink {
-public:
+  public:
     StreamState(std::size_t n, bool ordered) : total_(n), ordered_(ordered) {}
     void deliver(ChunkResult result) override;
     void fail(std::size_t first, std::uint32_t count, TaskError error) override;
     /// The next packed result; std::nullopt after the last; TaskError raised in place.
     std::optional<std::string> next(MaybeDeadline deadline);
 
-private:
+  private:
     struct Outcome {
         bool ok = true;
         std::string value;
@@ -141,7 +141,7 @@ private:
 /// The result of an asynchronous pool call; copyable handle.
 template <class T>
 class AsyncResult {
-public:
+  public:
     using Decode = std::function<T(const detail::BatchState&)>;
     AsyncResult(std::shared_ptr<detail::BatchState> state, Decode decode)
         : state_(std::move(state)), decode_(std::move(decode)) {}
@@ -170,7 +170,7 @@ public:
         return !state_->error.has_value();
     }
 
-private:
+  private:
     T value() {
         if (state_->error) state_->error->raise();
         return decode_(*state_);
@@ -183,10 +183,10 @@ private:
 /// waits as long as it takes and throws a task's error where it occurs).
 template <class T>
 class IMapIterator {
-public:
+  public:
     struct Sentinel {};
     class Iterator {
-    public:
+      public:
         using value_type = T;
         using difference_type = std::ptrdiff_t;
         explicit Iterator(IMapIterator* owner) : owner_(owner), current_(owner->next()) {}
@@ -198,7 +198,7 @@ public:
         void operator++(int) { ++*this; }
         friend bool operator==(const Iterator& it, Sentinel) { return !it.current_.has_value(); }
 
-    private:
+      private:
         IMapIterator* owner_;
         std::optional<T> current_;
     };
@@ -209,9 +209,11 @@ public:
     /// The next result (std::nullopt after the last); throws that task's error.
     std::optional<T> next() { return decode(state_->next(std::nullopt)); }
     /// As next(), but TimeoutError if the next result is not ready within `timeout`.
-    std::optional<T> next(Duration timeout) { return decode(state_->next(deadline_after(timeout))); }
+    std::optional<T> next(Duration timeout) {
+        return decode(state_->next(deadline_after(timeout)));
+    }
 
-private:
+  private:
     static std::optional<T> decode(std::optional<std::string> packed) {
         if (!packed) return std::nullopt;
         return unpack<T>(*packed);

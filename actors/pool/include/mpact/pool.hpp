@@ -19,6 +19,8 @@
 #include <mpact/process.hpp>
 #include <mpact/task.hpp>
 
+#include <sys/types.h>
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -26,7 +28,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <sys/types.h>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -113,8 +114,10 @@ struct Runner<R (*)(A...)> {
         }
     }
     static std::string signature() {
-        if constexpr (std::is_void_v<R>) return argument_list<A...>() + " -> void";
-        else return argument_list<A...>() + " -> " + std::string(type_name<R>());
+        if constexpr (std::is_void_v<R>)
+            return argument_list<A...>() + " -> void";
+        else
+            return argument_list<A...>() + " -> " + std::string(type_name<R>());
     }
     inline static const bool registered = register_item_runner(signature(), &run);
 };
@@ -131,7 +134,7 @@ struct PackedChunk {
 }  // namespace detail
 
 class Pool {
-public:
+  public:
     Pool();
     explicit Pool(int processes);
     explicit Pool(PoolOptions options);
@@ -165,8 +168,10 @@ public:
                 if (s.error) {
                     if (cb.error_callback) report(s, cb.error_callback);
                 } else if (cb.callback) {
-                    if constexpr (std::is_void_v<R>) cb.callback();
-                    else cb.callback(decode_all<R>(s)[0]);
+                    if constexpr (std::is_void_v<R>)
+                        cb.callback();
+                    else
+                        cb.callback(decode_all<R>(s)[0]);
                 }
             };
         }
@@ -189,14 +194,14 @@ public:
     template <class F, class C>
     AsyncResult<std::vector<detail::fn_result_t<F>>> map_async(
         F fn, const C& items, std::size_t chunksize = 0,
-        typename detail::Identity<Callbacks<std::vector<detail::fn_result_t<F>>>>::type
-            callbacks = {}) {
+        typename detail::Identity<Callbacks<std::vector<detail::fn_result_t<F>>>>::type callbacks =
+            {}) {
         const auto& name = task_name(fn);
         static_cast<void>(detail::Runner<std::decay_t<F>>::registered);
         return many<detail::fn_result_t<F>>(
-            name, items.size(), chunk(items, chunksize, [](auto& b, const auto& x) {
-                msgpack::pack(b, std::make_tuple(x));
-            }),
+            name, items.size(),
+            chunk(items, chunksize,
+                  [](auto& b, const auto& x) { msgpack::pack(b, std::make_tuple(x)); }),
             std::move(callbacks));
     }
     /// [fn(*args) for args in items], items being tuples.
@@ -207,8 +212,8 @@ public:
     template <class F, class C>
     AsyncResult<std::vector<detail::fn_result_t<F>>> starmap_async(
         F fn, const C& items, std::size_t chunksize = 0,
-        typename detail::Identity<Callbacks<std::vector<detail::fn_result_t<F>>>>::type
-            callbacks = {}) {
+        typename detail::Identity<Callbacks<std::vector<detail::fn_result_t<F>>>>::type callbacks =
+            {}) {
         const auto& name = task_name(fn);
         static_cast<void>(detail::Runner<std::decay_t<F>>::registered);
         return many<detail::fn_result_t<F>>(
@@ -240,7 +245,7 @@ public:
     /// The pids of the live workers (changes as workers are replaced).
     [[nodiscard]] std::vector<pid_t> worker_pids() const;
 
-private:
+  private:
     template <class E>
     static void report(detail::BatchState& s, const E& handler) {
         try {
@@ -260,7 +265,8 @@ private:
         std::size_t left = n;
         std::uint32_t count = 0;
         for (const auto& x : items) {  // each chunk: one msgpack array of argument tuples
-            if (count == 0) packer.pack_array(static_cast<std::uint32_t>(std::min(chunksize, left)));
+            if (count == 0)
+                packer.pack_array(static_cast<std::uint32_t>(std::min(chunksize, left)));
             one(buffer, x);
             --left;
             if (++count == chunksize || left == 0) {
