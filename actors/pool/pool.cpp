@@ -1,9 +1,9 @@
 // mpact::Pool: the handle in the caller's process. Submissions go into the shared core and
 // a Kick tells the pool actor to take them.
+#include <mpact/internal/node.hpp>
 #include <mpact/node.hpp>
 #include <mpact/pool.hpp>
 
-#include "node/node.hpp"
 #include "pool_actor.hpp"
 
 #include <sched.h>

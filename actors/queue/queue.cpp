@@ -1,9 +1,9 @@
 // The untyped queue handle: creating the broker, and every call routed to this process's
 // QueueClient for the queue.
+#include <mpact/internal/actor_host.hpp>
+#include <mpact/internal/node.hpp>
 #include <mpact/queue.hpp>
 
-#include "node/actor_host.hpp"
-#include "node/node.hpp"
 #include "queue_actor.hpp"
 #include "queue_client.hpp"
 

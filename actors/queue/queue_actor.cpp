@@ -1,8 +1,7 @@
 #include "queue_actor.hpp"
 
+#include <mpact/internal/pidfd.hpp>
 #include <mpact/queue_item.hpp>
-
-#include "transport/pidfd.hpp"
 
 #include <unistd.h>
 

@@ -1,11 +1,10 @@
 #include "queue_client.hpp"
 
 #include <mpact/errors.hpp>
+#include <mpact/internal/exit_hooks.hpp>
+#include <mpact/internal/node.hpp>
+#include <mpact/internal/session.hpp>
 #include <mpact/queue_item.hpp>
-
-#include "node/exit_hooks.hpp"
-#include "node/node.hpp"
-#include "node/session.hpp"
 
 #include <unistd.h>
 

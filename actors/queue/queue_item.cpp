@@ -1,9 +1,8 @@
 #include <mpact/errors.hpp>
+#include <mpact/internal/fd_io.hpp>
+#include <mpact/internal/node.hpp>
+#include <mpact/internal/session.hpp>
 #include <mpact/queue_item.hpp>
-
-#include "node/node.hpp"
-#include "node/session.hpp"
-#include "transport/fd_io.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>

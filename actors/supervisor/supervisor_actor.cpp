@@ -1,6 +1,6 @@
 #include "supervisor_actor.hpp"
 
-#include "node/exit_hooks.hpp"
+#include <mpact/internal/exit_hooks.hpp>
 
 #include <unistd.h>
 

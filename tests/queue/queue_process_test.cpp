@@ -2,12 +2,12 @@
 // seed's join-before-get case, bounded queues blocking other processes, exactly-once
 // delivery with many producers and consumers, SIGKILLed producers and consumers, and
 // cancel_join_thread().
+#include <mpact/internal/node.hpp>
+#include <mpact/internal/session.hpp>
 #include <mpact/pipe.hpp>
 #include <mpact/process.hpp>
 #include <mpact/queue.hpp>
 
-#include "node/node.hpp"
-#include "node/session.hpp"
 #include "support/support.hpp"
 
 #include <doctest/doctest.h>

@@ -1,6 +1,6 @@
 #include "support/support.hpp"
 
-#include "node/session.hpp"
+#include <mpact/internal/session.hpp>
 
 #include <signal.h>
 #include <sys/wait.h>

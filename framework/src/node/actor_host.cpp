@@ -1,8 +1,12 @@
-#include "node/actor_host.hpp"
+#include <mpact/internal/actor_host.hpp>
+#include <mpact/internal/node.hpp>
+#include <mpact/internal/pidfd.hpp>
+#include <mpact/internal/session.hpp>
 
-#include "node/node.hpp"
-#include "node/session.hpp"
-#include "transport/pidfd.hpp"
+#include "node/mailbox.hpp"
+#include "node/process_watch.hpp"
+#include "wire/batch.hpp"
+#include "wire/envelope.hpp"
 
 #include <boost/asio/post.hpp>
 

@@ -1,4 +1,4 @@
-#include "node/exit_hooks.hpp"
+#include <mpact/internal/exit_hooks.hpp>
 
 #include <unistd.h>
 

@@ -1,7 +1,7 @@
+#include <mpact/internal/node.hpp>
+#include <mpact/internal/session.hpp>
 #include <mpact/node.hpp>
 
-#include "node/node.hpp"
-#include "node/session.hpp"
 #include "process/child_role.hpp"
 
 namespace mpact {

@@ -1,6 +1,7 @@
 #include "node/mailbox.hpp"
 
-#include "node/node.hpp"
+#include <mpact/internal/node.hpp>
+
 #include "transport/link.hpp"
 #include "wire/envelope.hpp"
 

@@ -2,11 +2,12 @@
 // node for "mpact.monitor": that request is answered with a Down only when the actor ends.
 // Beside it the Monitor polls the host process's pidfd, so a killed process reports too.
 #include <mpact/actor_ref.hpp>
+#include <mpact/internal/actor_host.hpp>
+#include <mpact/internal/node.hpp>
+#include <mpact/internal/pidfd.hpp>
 
-#include "node/actor_host.hpp"
-#include "node/node.hpp"
 #include "transport/link.hpp"
-#include "transport/pidfd.hpp"
+#include "wire/envelope.hpp"
 
 #include <poll.h>
 #include <unistd.h>

@@ -1,11 +1,15 @@
-#include "node/node.hpp"
+#include <mpact/internal/actor_host.hpp>
+#include <mpact/internal/exit_hooks.hpp>
+#include <mpact/internal/node.hpp>
+#include <mpact/internal/pidfd.hpp>
+#include <mpact/internal/session.hpp>
 
-#include "node/actor_host.hpp"
-#include "node/exit_hooks.hpp"
-#include "node/session.hpp"
+#include "node/mailbox.hpp"
+#include "node/process_watch.hpp"
 #include "transport/link.hpp"
-#include "transport/pidfd.hpp"
+#include "transport/tail_flusher.hpp"
 #include "wire/batch.hpp"
+#include "wire/envelope.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>

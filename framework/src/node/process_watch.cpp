@@ -1,6 +1,6 @@
 #include "node/process_watch.hpp"
 
-#include "transport/pidfd.hpp"
+#include <mpact/internal/pidfd.hpp>
 
 #include <boost/asio/post.hpp>
 

@@ -1,7 +1,10 @@
+#include <mpact/internal/actor_host.hpp>
+#include <mpact/internal/node.hpp>
+
 #include "errors/demangle.hpp"
-#include "node/actor_host.hpp"
-#include "node/node.hpp"
+#include "node/mailbox.hpp"
 #include "transport/link.hpp"
+#include "wire/envelope.hpp"
 
 #include <msgpack.hpp>
 

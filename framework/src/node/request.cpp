@@ -4,11 +4,11 @@
 // request at once rather than at its timeout.
 #include <mpact/actor_ref.hpp>
 #include <mpact/errors.hpp>
+#include <mpact/internal/actor_host.hpp>
+#include <mpact/internal/node.hpp>
+#include <mpact/internal/pidfd.hpp>
 
-#include "node/actor_host.hpp"
-#include "node/node.hpp"
 #include "transport/link.hpp"
-#include "transport/pidfd.hpp"
 #include "wire/envelope.hpp"
 
 #include <poll.h>

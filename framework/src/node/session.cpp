@@ -1,8 +1,6 @@
-#include "node/session.hpp"
-
 #include <mpact/errors.hpp>
-
-#include "node/node.hpp"
+#include <mpact/internal/node.hpp>
+#include <mpact/internal/session.hpp>
 
 #include <dirent.h>
 #include <sys/random.h>

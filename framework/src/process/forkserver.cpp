@@ -6,8 +6,8 @@
 // as in Python.
 #include <mpact/codec.hpp>
 #include <mpact/errors.hpp>
+#include <mpact/internal/session.hpp>
 
-#include "node/session.hpp"
 #include "process/bootstrap.hpp"
 
 #include <fcntl.h>

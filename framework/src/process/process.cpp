@@ -1,10 +1,10 @@
+#include <mpact/internal/pidfd.hpp>
+#include <mpact/internal/session.hpp>
 #include <mpact/process.hpp>
 
-#include "node/session.hpp"
 #include "process/bootstrap.hpp"
 #include "process/process_state.hpp"
 #include "transport/link.hpp"
-#include "transport/pidfd.hpp"
 
 #include <fcntl.h>
 #include <poll.h>

@@ -1,6 +1,7 @@
 // This process's children: for active_children(), and at exit, Python's rule — daemon
 // children are terminated, non-daemon children are joined.
-#include "node/exit_hooks.hpp"
+#include <mpact/internal/exit_hooks.hpp>
+
 #include "process/bootstrap.hpp"
 #include "process/process_state.hpp"
 

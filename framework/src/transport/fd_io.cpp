@@ -1,4 +1,4 @@
-#include "transport/fd_io.hpp"
+#include <mpact/internal/fd_io.hpp>
 
 #include <unistd.h>
 

@@ -1,8 +1,9 @@
 #include "transport/link.hpp"
 
-#include "node/actor_host.hpp"
-#include "node/node.hpp"
-#include "transport/pidfd.hpp"
+#include <mpact/internal/actor_host.hpp>
+#include <mpact/internal/node.hpp>
+#include <mpact/internal/pidfd.hpp>
+
 #include "transport/tail_flusher.hpp"
 #include "wire/envelope.hpp"
 

@@ -1,4 +1,4 @@
-#include "transport/pidfd.hpp"
+#include <mpact/internal/pidfd.hpp>
 
 #include <poll.h>
 #include <sys/syscall.h>

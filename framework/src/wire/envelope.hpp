@@ -3,6 +3,7 @@
 //   [v, kind, to, from_endpoint, from_name, corr, deadline_us, type]
 // followed by exactly one payload frame (msgpack bytes; see Kind for what it holds).
 #include <mpact/codec.hpp>
+#include <mpact/internal/message_kind.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -12,14 +13,6 @@
 namespace mpact::detail {
 
 inline constexpr std::uint8_t kEnvelopeVersion = 1;
-
-enum class Kind : std::uint8_t {
-    send = 1,     // one-way message; payload = the message
-    request = 2,  // expects one reply or error with the same corr; payload = the message
-    reply = 3,    // payload = the result
-    error = 4,    // payload = [kind, message, stack] of the failure
-    batch = 5,    // one-way messages coalesced; payload = wire/batch.hpp's groups
-};
 
 struct Header {
     Kind kind = Kind::send;

@@ -1,5 +1,6 @@
 #pragma once
-/// Everything mpact offers, in one include.
+/// Everything mpact offers, in one include: the framework and every primitive
+/// (target mpact::mpact). A new primitive adds its header here.
 #include <mpact/actor.hpp>
 #include <mpact/actor_process.hpp>
 #include <mpact/actor_ref.hpp>
@@ -7,16 +8,11 @@
 #include <mpact/codec.hpp>
 #include <mpact/errors.hpp>
 #include <mpact/node.hpp>
+#include <mpact/pipe.hpp>
+#include <mpact/pool.hpp>
 #include <mpact/process.hpp>
+#include <mpact/queue.hpp>
+#include <mpact/supervisor.hpp>
 #include <mpact/task.hpp>
 #include <mpact/time.hpp>
 #include <mpact/wait.hpp>
-#if __has_include(<mpact/queue.hpp>)
-#include <mpact/queue.hpp>
-#endif
-#if __has_include(<mpact/pipe.hpp>)
-#include <mpact/pipe.hpp>
-#endif
-#if __has_include(<mpact/pool.hpp>)
-#include <mpact/pool.hpp>
-#endif

@@ -2,17 +2,18 @@
 // Node: this process's mailbox and the I/O thread that serves it (design §3). It owns the
 // ZeroMQ context, the ROUTER mailbox, the Boost.Asio io_context (mailbox readiness, timers,
 // process watches) and the table of actors living here.
+// Primitives (actors/) use: get/peek/generation, post/run_sync/on_io_thread/io, find_actor,
+// request_async. The members naming Mailbox, ProcessWatch, TailFlusher and Header are the
+// framework's own: those types are declared only in framework/src.
 #include <mpact/actor.hpp>
+#include <mpact/internal/message_kind.hpp>
 #include <mpact/node.hpp>
-
-#include "node/mailbox.hpp"
-#include "node/process_watch.hpp"
-#include "transport/tail_flusher.hpp"
-#include "wire/envelope.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <zmq.hpp>
+
+#include <sys/types.h>
 
 #include <atomic>
 #include <cstdint>
@@ -20,13 +21,20 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 namespace mpact::detail {
 
 class ActorHost;
+class Mailbox;
+class ProcessWatch;
+class TailFlusher;
+struct Header;
 
 struct NodeCounters {
     std::atomic<std::uint64_t> received{0}, delivered{0}, malformed{0}, oversized{0},

@@ -3,9 +3,6 @@
 // monitors, and tells whoever watches it when it ends.
 #include <mpact/actor.hpp>
 
-#include "wire/batch.hpp"
-#include "wire/envelope.hpp"
-
 #include <boost/asio/steady_timer.hpp>
 
 #include <cstdint>
@@ -18,6 +15,8 @@
 namespace mpact::detail {
 
 class Node;
+struct Header;
+struct BatchGroup;
 
 class ActorHost : public std::enable_shared_from_this<ActorHost> {
   public:
