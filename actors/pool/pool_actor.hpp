@@ -52,7 +52,8 @@ struct PoolCore {
     bool terminated = false;
     bool finished = false;  // closed or terminated, and every worker has exited
     bool joined = false;
-    std::vector<pid_t> pids;
+    std::vector<pid_t> pids;      // the live workers, retiring ones left out
+    std::vector<pid_t> all_pids;  // every worker process not yet seen to end
     std::shared_ptr<ResultThread> results;
     ActorRef actor;
     class PoolActor* live = nullptr;  // the running actor; read and written on the I/O thread only
@@ -87,7 +88,8 @@ class PoolActor : public Actor {
         std::string args;
         std::shared_ptr<ResultSink> sink;
         std::size_t first = 0;
-        int attempts = 0;
+        int attempts = 0;        // deaths charged to its first task (the one that runs first)
+        std::uint32_t done = 0;  // its first `done` tasks are settled (results arrive in pieces)
     };
     struct Worker {
         pid_t pid = 0;  // its Process is table_->processes[id]
@@ -113,7 +115,14 @@ class PoolActor : public Actor {
     void dispatch();
     void wind_down();
     void lost(std::uint32_t id, Worker worker, std::optional<int> status);
-    void kill_all();
+    /// Puts chunk `id` back at the front of the queue without its settled tasks (under a new
+    /// id: a late piece from the dead worker is dropped). `charge`: a death is charged to its
+    /// first unsettled task (the one that was running), which fails past `retries`.
+    void requeue(std::uint64_t id, bool charge, const std::string& why,
+                 std::vector<std::uint64_t>& front);
+    /// Ends every worker: asked to flush and exit (a stop to its presence actor), SIGKILLed
+    /// after `grace`; with no grace, SIGKILLed now. Never waits.
+    void kill_all(Duration grace);
     void publish();
     void fail_task(std::uint64_t id, const std::string& kind, const std::string& message);
     /// Fails every chunk not yet dispatched (the queued retries and the fresh ones).
