@@ -122,7 +122,7 @@ TEST_CASE(
         try {
             ys = result.get(60s);  // must succeed however many kills land
         } catch (const mpact::Error& e) {
-            FAIL("round " << round << " failed after " << kills << " kills: " << e.what());
+            FAIL("round " << round << " failed after " << kills << " kills: " << std::string(e.what()));
         }
         done = true;
         killer.join();
