@@ -108,17 +108,32 @@ void PoolActor::on_down(const Down& down) {
         if (!down.name.empty() || down.endpoint != node_endpoint(worker.pid)) continue;
         auto worker_id = id;
         auto node = workers_.extract(worker_id);
-        // The pidfd said it ended. Its status is there to read at once when this process is
-        // its parent; a forkserver child's status comes in the server's message, just after.
         auto process = table_->processes.extract(worker_id).mapped();
-        auto code = process->exitcode();
-        if (!code && process->join(std::chrono::milliseconds(200))) code = process->exitcode();
-        lost(worker_id, std::move(node.mapped()), code);
-        dispatch();
-        wind_down();
-        publish();
+        ++pending_deaths_;
+        settle_death(worker_id, std::make_shared<Worker>(std::move(node.mapped())),
+                     std::move(process), 0);
         return;
     }
+}
+
+void PoolActor::settle_death(std::uint32_t id, std::shared_ptr<Worker> worker,
+                             std::shared_ptr<Process> process, int polls) {
+    // The pidfd said it ended. Its status is there to read at once when this process is its
+    // parent; a forkserver child's status comes in the server's message, just after: polled
+    // from a timer (never waited for on the I/O thread), for at most ~200 ms.
+    constexpr int kPolls = 40;
+    auto code = process->exitcode();
+    if (!code && polls < kPolls) {
+        start_timer(std::chrono::milliseconds(5), [this, id, worker, process, polls] {
+            settle_death(id, worker, process, polls + 1);
+        });
+        return;
+    }
+    --pending_deaths_;
+    lost(id, std::move(*worker), code);
+    dispatch();
+    wind_down();
+    publish();
 }
 
 void PoolActor::shut_down_supervisor() {
@@ -431,7 +446,7 @@ void PoolActor::publish() {
         core_->pids = std::move(pids);
         core_->all_pids = std::move(all);
         if ((closed_ || terminated_ || !broken_.empty()) && supervisor_stopping_ &&
-            workers_.empty()) {
+            workers_.empty() && pending_deaths_ == 0) {
             core_->finished = true;
         }
     }

@@ -114,6 +114,10 @@ class PoolActor : public Actor {
     void settle(const std::vector<pool_protocol::Done>& results);
     void dispatch();
     void wind_down();
+    /// A worker's process ended: once its exit status is known (polled, never waited for),
+    /// its chunks are retried or failed (lost).
+    void settle_death(std::uint32_t id, std::shared_ptr<Worker> worker,
+                      std::shared_ptr<Process> process, int polls);
     void lost(std::uint32_t id, Worker worker, std::optional<int> status);
     /// Puts chunk `id` back at the front of the queue without its settled tasks (under a new
     /// id: a late piece from the dead worker is dropped). `charge`: a death is charged to its
@@ -145,6 +149,7 @@ class PoolActor : public Actor {
     std::string broken_;                // why the pool cannot run tasks any more
     bool closed_ = false;
     bool terminated_ = false;
+    int pending_deaths_ = 0;  // workers that ended, their exit status not read yet
     // Workers that died before asking for work, in a row (reset when one asks): more than
     // max(3, 2 x processes) - 1 and the queued tasks fail rather than wait forever.
     RestartPolicy early_deaths_;
