@@ -172,10 +172,9 @@ void PoolActor::take_incoming() {
 }
 
 void PoolActor::admit_fresh() {
-    auto& c = fresh_.front();
-    tasks_.emplace(
-        c.id, Task{std::move(c.task), c.count, std::move(c.args), std::move(c.sink), c.first, 0});
-    queue_.push_back(c.id);
+    const auto id = fresh_.front().id;
+    tasks_.emplace(id, std::move(fresh_.front()));
+    queue_.push_back(id);
     fresh_.pop_front();
 }
 
@@ -396,6 +395,7 @@ void PoolActor::requeue(std::uint64_t id, bool charge, const std::string& why,
         std::lock_guard lock(core_->mutex);
         fresh_id = core_->next_id++;
     }
+    task.id = fresh_id;
     tasks_.emplace(fresh_id, std::move(task));
     front.push_back(fresh_id);
 }

@@ -30,14 +30,17 @@
 
 namespace mpact::detail {
 
-/// A submitted chunk waiting in the core for the actor.
+/// A chunk on the pool's side, from submission (waiting in the core) until every task of it
+/// is settled (in the actor's table): one type all the way to the wire's Item.
 struct PendingChunk {
     std::uint64_t id = 0;
     std::shared_ptr<const std::string> task;  // one name per submission, not per chunk
     std::uint32_t count = 0;
-    std::string args;
+    std::string args;  // `count` packed argument tuples, one msgpack array
     std::shared_ptr<ResultSink> sink;
-    std::size_t first = 0;
+    std::size_t first = 0;   // index of its first task in the submission
+    int attempts = 0;        // deaths charged to its first task (the one that runs first)
+    std::uint32_t done = 0;  // its first `done` tasks are settled (results arrive in pieces)
 };
 
 /// What the Pool handle and its actor share (same process).
@@ -82,15 +85,6 @@ class PoolActor : public Actor {
     void on_down(const Down& down) override;
 
   private:
-    struct Task {  // one chunk
-        std::shared_ptr<const std::string> task;
-        std::uint32_t count = 0;
-        std::string args;
-        std::shared_ptr<ResultSink> sink;
-        std::size_t first = 0;
-        int attempts = 0;        // deaths charged to its first task (the one that runs first)
-        std::uint32_t done = 0;  // its first `done` tasks are settled (results arrive in pieces)
-    };
     struct Worker {
         pid_t pid = 0;  // its Process is table_->processes[id]
         std::vector<std::uint64_t> inflight;
@@ -137,7 +131,7 @@ class PoolActor : public Actor {
     void admit_fresh();
 
     std::shared_ptr<PoolCore> core_;
-    std::unordered_map<std::uint64_t, Task> tasks_;  // unsettled chunks by id
+    std::unordered_map<std::uint64_t, PendingChunk> tasks_;  // unsettled chunks by id
     // Submitted chunks wait here, cheaply, until dispatched: only dispatched (or retried)
     // chunks enter tasks_, so a large map does not hold a table entry per chunk up front.
     std::deque<PendingChunk> fresh_;
