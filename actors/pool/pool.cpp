@@ -1,5 +1,5 @@
 // mpact::Pool: the handle in the caller's process. Submissions go into the shared core and
-// a Kick tells the pool actor to take them.
+// a closure posted onto the node's I/O thread tells the pool actor to take them.
 #include <mpact/internal/node.hpp>
 #include <mpact/node.hpp>
 #include <mpact/pool.hpp>
@@ -7,6 +7,7 @@
 #include "pool_actor.hpp"
 
 #include <sched.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -120,22 +121,47 @@ void Pool::terminate() {
     } catch (const Error&) {
         // the actor is already gone: its on_stop killed the workers
     }
-    join();
+    // Bounded: the workers are SIGKILLed within a second of the Terminate. Past this the
+    // actor is wedged or gone; kill what we know of and abandon it rather than hang.
+    if (!join_until(deadline_after(10s))) {
+        std::vector<pid_t> pids;
+        {
+            std::lock_guard lock(core_->mutex);
+            pids = core_->all_pids;
+            core_->finished = true;
+        }
+        for (auto pid : pids) ::kill(pid, SIGKILL);
+        static_cast<void>(join_until(deadline_after(1s)));
+    }
 }
 
 void Pool::join() {
-    if (!core_) return;
+    static_cast<void>(join_until(std::nullopt));
+}
+
+bool Pool::join(Duration timeout) {
+    return join_until(deadline_after(timeout));
+}
+
+bool Pool::join_until(MaybeDeadline deadline) {
+    if (!core_) return true;
     {
         std::unique_lock lock(core_->mutex);
         if (!core_->closed && !core_->terminated) {
             throw ValueError("Pool::join: call close() or terminate() first");
         }
-        if (core_->joined) return;
-        core_->cv.wait(lock, [this] { return core_->finished; });
+        if (core_->joined) return true;
+        auto finished = [this] { return core_->finished; };
+        if (!deadline) {
+            core_->cv.wait(lock, finished);
+        } else if (!core_->cv.wait_until(lock, *deadline, finished)) {
+            return false;
+        }
         core_->joined = true;
     }
-    core_->actor.stop(2s);
+    static_cast<void>(core_->actor.stop(2s));
     core_->results->stop();
+    return true;
 }
 
 int Pool::processes() const {

@@ -27,11 +27,10 @@ PoolActor::PoolActor(std::shared_ptr<PoolCore> core)
                      .period = Duration::max()}) {
     handle([this](const Work& work, Reply<Chunk> reply) { on_work(work, std::move(reply)); });
     handle([this](const Partial& partial) { settle(partial.results); });
-    handle([this](const Kick&) { kick(); });
     handle([this](const Terminate&) {
         terminated_ = closed_ = true;
         take_incoming();
-        kill_all();
+        kill_all(std::chrono::milliseconds(500));
         publish();
     });
 }
@@ -65,7 +64,7 @@ void PoolActor::on_start() {
 
 void PoolActor::on_stop(const std::string& /*reason*/) {
     core_->live = nullptr;
-    kill_all();
+    kill_all(Duration::zero());  // no turn comes after this one
     table_->announce = nullptr;
 }
 
@@ -109,17 +108,32 @@ void PoolActor::on_down(const Down& down) {
         if (!down.name.empty() || down.endpoint != node_endpoint(worker.pid)) continue;
         auto worker_id = id;
         auto node = workers_.extract(worker_id);
-        // The pidfd said it ended. Its status is there to read at once when this process is
-        // its parent; a forkserver child's status comes in the server's message, just after.
         auto process = table_->processes.extract(worker_id).mapped();
-        auto code = process->exitcode();
-        if (!code && process->join(std::chrono::milliseconds(200))) code = process->exitcode();
-        lost(worker_id, std::move(node.mapped()), code);
-        dispatch();
-        wind_down();
-        publish();
+        ++pending_deaths_;
+        settle_death(worker_id, std::make_shared<Worker>(std::move(node.mapped())),
+                     std::move(process), 0);
         return;
     }
+}
+
+void PoolActor::settle_death(std::uint32_t id, std::shared_ptr<Worker> worker,
+                             std::shared_ptr<Process> process, int polls) {
+    // The pidfd said it ended. Its status is there to read at once when this process is its
+    // parent; a forkserver child's status comes in the server's message, just after: polled
+    // from a timer (never waited for on the I/O thread), for at most ~200 ms.
+    constexpr int kPolls = 40;
+    auto code = process->exitcode();
+    if (!code && polls < kPolls) {
+        start_timer(std::chrono::milliseconds(5), [this, id, worker, process, polls] {
+            settle_death(id, worker, process, polls + 1);
+        });
+        return;
+    }
+    --pending_deaths_;
+    lost(id, std::move(*worker), code);
+    dispatch();
+    wind_down();
+    publish();
 }
 
 void PoolActor::shut_down_supervisor() {
@@ -158,10 +172,9 @@ void PoolActor::take_incoming() {
 }
 
 void PoolActor::admit_fresh() {
-    auto& c = fresh_.front();
-    tasks_.emplace(
-        c.id, Task{std::move(c.task), c.count, std::move(c.args), std::move(c.sink), c.first, 0});
-    queue_.push_back(c.id);
+    const auto id = fresh_.front().id;
+    tasks_.emplace(id, std::move(fresh_.front()));
+    queue_.push_back(id);
     fresh_.pop_front();
 }
 
@@ -186,13 +199,20 @@ void PoolActor::settle(const std::vector<Done>& results) {
     for (const auto& done : results) {
         auto it = tasks_.find(done.id);
         if (it == tasks_.end()) continue;  // already settled (a retry raced its original)
-        auto task = std::move(it->second);
-        tasks_.erase(it);
-        ChunkResult result{task.first, task.count, done.results, {}};
+        auto& task = it->second;
+        // Pieces come in order, each once or repeated (a Partial, then its Work): keep the
+        // first copy. A piece that does not start where the settled ones end is not ours.
+        if (done.offset != task.done || done.count == 0 || done.count > task.count - task.done) {
+            continue;
+        }
+        ChunkResult result{task.first + done.offset, done.count, done.results, {}};
         for (const auto& f : done.failures) {
             result.errors.emplace_back(f.offset, TaskError{f.kind, f.message, f.stack});
         }
-        task.sink->deliver(std::move(result));
+        task.done += done.count;
+        auto sink = task.sink;
+        if (task.done == task.count) tasks_.erase(it);
+        sink->deliver(std::move(result));
     }
 }
 
@@ -203,11 +223,25 @@ void PoolActor::on_work(const Work& work, Reply<Chunk> reply) {
         reply(Chunk{{}, true});
         return;
     }
+    // Acknowledged with every piece: a chunk still unsettled was not fully reported (not
+    // expected from our worker); it runs again rather than waiting forever.
+    std::vector<std::uint64_t> front;
+    for (auto task_id : w->second.inflight) {
+        if (tasks_.contains(task_id)) requeue(task_id, false, {}, front);
+    }
+    queue_.insert(queue_.begin(), front.begin(), front.end());
     w->second.inflight.clear();
     w->second.started = true;
     early_deaths_.reset();
     if (!work.want_more) {
         w->second.retiring = true;
+        // A planned end (maxtasksperchild): the supervisor restarts the slot without
+        // counting it toward the restart intensity. Told before the worker is let go, so
+        // the notice is queued ahead of the worker's Down.
+        if (supervisor_.valid() && !supervisor_stopping_) {
+            supervisor_.send(ChildRetiring{ActorRef(node_endpoint(static_cast<int>(w->second.pid)),
+                                                    worker_actor_name(w->first))});
+        }
         reply(Chunk{{}, true});  // it exits; the supervisor starts its replacement
         publish();
     } else {
@@ -278,19 +312,15 @@ void PoolActor::wind_down() {
 }
 
 void PoolActor::lost(std::uint32_t /*id*/, Worker worker, std::optional<int> status) {
+    // The worker ran its chunks in order: the first unsettled one was running (its first
+    // unsettled task is charged); those after it had not started.
     std::vector<std::uint64_t> retry;
+    bool charged = false;
+    const std::string why = "worker process " + std::to_string(worker.pid) + " " + describe(status);
     for (auto task_id : worker.inflight) {
-        auto it = tasks_.find(task_id);
-        if (it == tasks_.end()) continue;
-        if (++it->second.attempts > core_->options.retries) {
-            fail_task(task_id, "WorkerLostError",
-                      "worker process " + std::to_string(worker.pid) + " " + describe(status) +
-                          " while running task '" + *it->second.task + "' (" +
-                          std::to_string(it->second.attempts) +
-                          " attempt(s), retries = " + std::to_string(core_->options.retries) + ")");
-        } else {
-            retry.push_back(task_id);
-        }
+        if (!tasks_.contains(task_id)) continue;
+        requeue(task_id, !charged, why, retry);
+        charged = true;
     }
     queue_.insert(queue_.begin(), retry.begin(), retry.end());
     // SIGKILL comes from outside (an operator, a chaos test, the OOM killer), not from a
@@ -311,36 +341,112 @@ void PoolActor::lost(std::uint32_t /*id*/, Worker worker, std::optional<int> sta
     // Its replacement is the supervisor's business (the slot is a permanent child).
 }
 
+namespace {
+// Elements [from, size) of the packed array `packed` of `size` elements, as a packed array.
+std::string packed_tail(const std::string& packed, std::uint32_t size, std::uint32_t from) {
+    auto handle = unpack_bounded(packed, DecodeLimits{}, true);
+    const auto& array = handle.get();
+    if (array.type != msgpack::type::ARRAY || array.via.array.size != size || from > size) {
+        throw ProtocolError("Pool: a queued chunk of arguments is malformed");
+    }
+    msgpack::sbuffer out;
+    msgpack::packer<msgpack::sbuffer> packer(out);
+    packer.pack_array(size - from);
+    for (std::uint32_t i = from; i < size; ++i) packer.pack(array.via.array.ptr[i]);
+    return std::string(out.data(), out.size());
+}
+}  // namespace
+
+void PoolActor::requeue(std::uint64_t id, bool charge, const std::string& why,
+                        std::vector<std::uint64_t>& front) {
+    auto node = tasks_.extract(id);
+    auto& task = node.mapped();
+    const std::uint32_t settled = task.done;
+    int attempts = settled == 0 ? task.attempts : 0;  // a settled first task leaves its count
+    if (charge) ++attempts;
+    std::uint32_t skip = settled;
+    if (charge && attempts > core_->options.retries) {
+        // The running task fails alone; the rest of its chunk runs again, uncharged.
+        task.sink->fail(task.first + settled, 1,
+                        TaskError{"WorkerLostError",
+                                  why + " while running task '" + *task.task + "' (" +
+                                      std::to_string(attempts) + " attempt(s), retries = " +
+                                      std::to_string(core_->options.retries) + ")",
+                                  "mpact::Pool supervisor"});
+        ++skip;
+        attempts = 0;
+    }
+    if (skip == task.count) return;
+    if (skip > 0) {
+        try {
+            task.args = packed_tail(task.args, task.count, skip);
+        } catch (const Error& e) {
+            task.sink->fail(task.first + skip, task.count - skip,
+                            TaskError{e.kind(), e.what(), "mpact::Pool supervisor"});
+            return;
+        }
+        task.first += skip;
+        task.count -= skip;
+    }
+    task.done = 0;
+    task.attempts = attempts;
+    std::uint64_t fresh_id = 0;
+    {
+        std::lock_guard lock(core_->mutex);
+        fresh_id = core_->next_id++;
+    }
+    task.id = fresh_id;
+    tasks_.emplace(fresh_id, std::move(task));
+    front.push_back(fresh_id);
+}
+
 void PoolActor::fail_task(std::uint64_t id, const std::string& kind, const std::string& message) {
     auto it = tasks_.find(id);
     if (it == tasks_.end()) return;
     auto task = std::move(it->second);
     tasks_.erase(it);
-    task.sink->fail(task.first, task.count, TaskError{kind, message, "mpact::Pool supervisor"});
+    task.sink->fail(task.first + task.done, task.count - task.done,
+                    TaskError{kind, message, "mpact::Pool supervisor"});
 }
 
-void PoolActor::kill_all() {
+void PoolActor::kill_all(Duration grace) {
     shut_down_supervisor();
-    std::map<std::uint32_t, std::shared_ptr<Process>> processes;
-    processes.swap(table_->processes);  // every worker started
-    for (auto& [id, process] : processes) process->kill();
-    for (auto& [id, process] : processes) {
-        static_cast<void>(process->join(std::chrono::seconds(5)));  // SIGKILLed: at once
-    }
-    workers_.clear();
     fail_all("WorkerLostError", "the pool was terminated before the task finished");
+    if (grace <= Duration::zero()) {
+        for (auto& [id, process] : table_->processes) process->kill();
+        return;
+    }
+    // Asked first: a worker's presence actor flushes its stdio and exits, on the worker's I/O
+    // thread, whatever task it runs; what is still alive after `grace` is SIGKILLed. Each
+    // death reaches on_down (pidfd), which forgets the worker: nothing here waits.
+    for (auto& [id, process] : table_->processes) {
+        if (auto pid = process->pid()) {
+            try {
+                detail::send_message(
+                    ActorRef(node_endpoint(static_cast<int>(*pid)), worker_actor_name(id)),
+                    "mpact.stop", pack(msgpack::type::nil_t{}));
+            } catch (const Error&) {
+                process->kill();
+            }
+        }
+    }
+    start_timer(grace, [table = table_] {
+        for (auto& [id, process] : table->processes) process->kill();
+    });
 }
 
 void PoolActor::publish() {
-    std::vector<pid_t> pids;
+    std::vector<pid_t> pids, all;
     for (auto& [id, worker] : workers_) {
         if (!worker.retiring) pids.push_back(worker.pid);
+        all.push_back(worker.pid);
     }
     {
         std::lock_guard lock(core_->mutex);
         core_->pids = std::move(pids);
+        core_->all_pids = std::move(all);
         if ((closed_ || terminated_ || !broken_.empty()) && supervisor_stopping_ &&
-            workers_.empty()) {
+            workers_.empty() && pending_deaths_ == 0) {
             core_->finished = true;
         }
     }

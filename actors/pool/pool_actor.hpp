@@ -30,14 +30,17 @@
 
 namespace mpact::detail {
 
-/// A submitted chunk waiting in the core for the actor.
+/// A chunk on the pool's side, from submission (waiting in the core) until every task of it
+/// is settled (in the actor's table): one type all the way to the wire's Item.
 struct PendingChunk {
     std::uint64_t id = 0;
     std::shared_ptr<const std::string> task;  // one name per submission, not per chunk
     std::uint32_t count = 0;
-    std::string args;
+    std::string args;  // `count` packed argument tuples, one msgpack array
     std::shared_ptr<ResultSink> sink;
-    std::size_t first = 0;
+    std::size_t first = 0;   // index of its first task in the submission
+    int attempts = 0;        // deaths charged to its first task (the one that runs first)
+    std::uint32_t done = 0;  // its first `done` tasks are settled (results arrive in pieces)
 };
 
 /// What the Pool handle and its actor share (same process).
@@ -52,7 +55,8 @@ struct PoolCore {
     bool terminated = false;
     bool finished = false;  // closed or terminated, and every worker has exited
     bool joined = false;
-    std::vector<pid_t> pids;
+    std::vector<pid_t> pids;      // the live workers, retiring ones left out
+    std::vector<pid_t> all_pids;  // every worker process not yet seen to end
     std::shared_ptr<ResultThread> results;
     ActorRef actor;
     class PoolActor* live = nullptr;  // the running actor; read and written on the I/O thread only
@@ -81,14 +85,6 @@ class PoolActor : public Actor {
     void on_down(const Down& down) override;
 
   private:
-    struct Task {  // one chunk
-        std::shared_ptr<const std::string> task;
-        std::uint32_t count = 0;
-        std::string args;
-        std::shared_ptr<ResultSink> sink;
-        std::size_t first = 0;
-        int attempts = 0;
-    };
     struct Worker {
         pid_t pid = 0;  // its Process is table_->processes[id]
         std::vector<std::uint64_t> inflight;
@@ -112,8 +108,19 @@ class PoolActor : public Actor {
     void settle(const std::vector<pool_protocol::Done>& results);
     void dispatch();
     void wind_down();
+    /// A worker's process ended: once its exit status is known (polled, never waited for),
+    /// its chunks are retried or failed (lost).
+    void settle_death(std::uint32_t id, std::shared_ptr<Worker> worker,
+                      std::shared_ptr<Process> process, int polls);
     void lost(std::uint32_t id, Worker worker, std::optional<int> status);
-    void kill_all();
+    /// Puts chunk `id` back at the front of the queue without its settled tasks (under a new
+    /// id: a late piece from the dead worker is dropped). `charge`: a death is charged to its
+    /// first unsettled task (the one that was running), which fails past `retries`.
+    void requeue(std::uint64_t id, bool charge, const std::string& why,
+                 std::vector<std::uint64_t>& front);
+    /// Ends every worker: asked to flush and exit (a stop to its presence actor), SIGKILLed
+    /// after `grace`; with no grace, SIGKILLed now. Never waits.
+    void kill_all(Duration grace);
     void publish();
     void fail_task(std::uint64_t id, const std::string& kind, const std::string& message);
     /// Fails every chunk not yet dispatched (the queued retries and the fresh ones).
@@ -124,7 +131,7 @@ class PoolActor : public Actor {
     void admit_fresh();
 
     std::shared_ptr<PoolCore> core_;
-    std::unordered_map<std::uint64_t, Task> tasks_;  // unsettled chunks by id
+    std::unordered_map<std::uint64_t, PendingChunk> tasks_;  // unsettled chunks by id
     // Submitted chunks wait here, cheaply, until dispatched: only dispatched (or retried)
     // chunks enter tasks_, so a large map does not hold a table entry per chunk up front.
     std::deque<PendingChunk> fresh_;
@@ -136,6 +143,7 @@ class PoolActor : public Actor {
     std::string broken_;                // why the pool cannot run tasks any more
     bool closed_ = false;
     bool terminated_ = false;
+    int pending_deaths_ = 0;  // workers that ended, their exit status not read yet
     // Workers that died before asking for work, in a row (reset when one asks): more than
     // max(3, 2 x processes) - 1 and the queued tasks fail rather than wait forever.
     RestartPolicy early_deaths_;

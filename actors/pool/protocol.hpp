@@ -34,12 +34,16 @@ struct Chunk {
     MSGPACK_DEFINE(items, stop)
 };
 
-/// The outcome of one chunk: every task's packed result end to end (nil where it threw).
+/// The outcome of tasks [offset, offset + count) of chunk `id`: their packed results as one
+/// array (nil where a task threw) and the failures by offset within this piece. A worker
+/// reports a chunk in pieces, in order, so a death loses only the tasks not yet reported.
 struct Done {
     std::uint64_t id = 0;
+    std::uint32_t offset = 0;
+    std::uint32_t count = 0;
     std::string results;
     std::vector<Failure> failures;
-    MSGPACK_DEFINE(id, results, failures)
+    MSGPACK_DEFINE(id, offset, count, results, failures)
 };
 
 /// A worker's request: results of its last chunk, and whether it wants another.
@@ -50,17 +54,13 @@ struct Work {
     MSGPACK_DEFINE(worker, results, want_more)
 };
 
-/// One-way, from a worker busy with slow tasks: results so far (repeated, acknowledged, in
-/// its next Work; the pool keeps the first copy of each).
+/// One-way, from a worker busy for more than ~2 ms: the pieces finished since the last
+/// (repeated, acknowledged, in its next Work; the pool keeps the first copy of each).
 struct Partial {
     std::vector<Done> results;
     MSGPACK_DEFINE(results)
 };
 
-/// From the caller's threads: new tasks (or close/join) wait in the shared core.
-struct Kick {
-    MSGPACK_DEFINE()
-};
 /// From the caller: kill every worker now and fail what is pending.
 struct Terminate {
     MSGPACK_DEFINE()

@@ -45,57 +45,84 @@ void fill(Failure& failure, const Item& item) {
         "in pool worker process " + std::to_string(::getpid()) + ", task '" + item.task + "'";
 }
 
-// Runs every task of one chunk from its packed arguments, in one pass over the msgpack; a
-// task that throws leaves nil and a Failure at its offset.
-Done run(const Item& item) {
-    Done done;
-    done.id = item.id;
-    msgpack::sbuffer out;
-    msgpack::packer<msgpack::sbuffer> packer(out);
-    packer.pack_array(item.count);
-    auto fail_all = [&](std::uint32_t from) {
-        for (std::uint32_t i = from; i < item.count; ++i) {
-            Failure failure{i, {}, {}, {}};
-            fill(failure, item);
-            done.failures.push_back(std::move(failure));
-            packer.pack_nil();
-        }
-    };
+// Builds the pieces of one chunk's results: tasks [offset, offset + n) packed end to end.
+class PieceBuilder {
+  public:
+    explicit PieceBuilder(std::uint64_t id) : id_(id) {}
+    msgpack::sbuffer& out() { return body_; }
+    void ok() { ++n_; }
+    void failed(const Item& item) {
+        Failure failure{n_, {}, {}, {}};
+        fill(failure, item);
+        failures_.push_back(std::move(failure));
+        msgpack::pack(body_, msgpack::type::nil_t{});
+        ++n_;
+    }
+    [[nodiscard]] bool empty() const { return n_ == 0; }
+    // The piece so far as a Done; the next piece starts where it ended.
+    Done take() {
+        Done done;
+        done.id = id_;
+        done.offset = offset_;
+        done.count = n_;
+        msgpack::sbuffer header;
+        msgpack::packer<msgpack::sbuffer>(header).pack_array(n_);
+        done.results.reserve(header.size() + body_.size());
+        done.results.append(header.data(), header.size());
+        done.results.append(body_.data(), body_.size());
+        done.failures = std::move(failures_);
+        failures_.clear();
+        body_.clear();
+        offset_ += n_;
+        n_ = 0;
+        return done;
+    }
+
+  private:
+    std::uint64_t id_;
+    std::uint32_t offset_ = 0, n_ = 0;
+    msgpack::sbuffer body_;
+    std::vector<Failure> failures_;
+};
+
+// Runs every task of one chunk from its packed arguments, in one pass over the msgpack,
+// through the task registry's invoker; a task that throws leaves nil and a Failure at its
+// offset. `progress` is called after each task with the builder, to stream finished pieces.
+template <class Progress>
+void run(const Item& item, std::vector<Done>& results, Progress progress) {
+    PieceBuilder piece(item.id);
     const TaskInfo* info = nullptr;
-    ItemRunner runner = nullptr;
     msgpack::object_handle handle;
     try {
         info = &find_task(item.task);
-        runner = find_item_runner(info->signature);
         handle = unpack_bounded(item.args, DecodeLimits{});
         const auto& array = handle.get();
         if (array.type != msgpack::type::ARRAY || array.via.array.size != item.count) {
             throw ProtocolError("Pool: malformed chunk of arguments for task '" + item.task + "'");
         }
     } catch (...) {
-        fail_all(0);
-        done.results.assign(out.data(), out.size());
-        return done;
+        for (std::uint32_t i = 0; i < item.count; ++i) piece.failed(item);
+        results.push_back(piece.take());
+        return;
     }
     const auto& array = handle.get();
     for (std::uint32_t i = 0; i < item.count; ++i) {
-        const auto& args = array.via.array.ptr[i];
+        const auto mark = piece.out().size();
         try {
-            if (runner != nullptr) {
-                runner(info->function, item.task, args, out);
-            } else {
-                auto value = info->invoke(pack(args));
-                out.write(value.data(), value.size());
-            }
+            info->invoke(array.via.array.ptr[i], piece.out());
+            piece.ok();
         } catch (...) {
-            Failure failure{i, {}, {}, {}};
-            fill(failure, item);
-            done.failures.push_back(std::move(failure));
-            packer.pack_nil();
+            // Nothing half-packed stays: sbuffer cannot shrink, so rebuild from the mark.
+            if (piece.out().size() != mark) {
+                std::string keep(piece.out().data(), mark);
+                piece.out().clear();
+                piece.out().write(keep.data(), keep.size());
+            }
+            piece.failed(item);
         }
+        if (i + 1 < item.count) progress(piece);
     }
-    done.results.assign(out.data(), out.size());
-    return done;
+    if (!piece.empty()) results.push_back(piece.take());
 }
 // The worker's face to the supervisor: answers pings (the node does that for any hosted
 // actor); being stopped ends the process at once, whatever the loop is waiting for.
@@ -127,16 +154,27 @@ void worker_main(const ActorRef& pool, std::uint32_t id, const std::optional<Tas
             work.results.reserve(chunk.items.size());
             auto flushed = std::chrono::steady_clock::now();
             std::size_t sent = 0;
-            for (const auto& item : chunk.items) {
-                work.results.push_back(run(item));
+            // Busy for more than kStreamAfter: stream what is finished (one-way), down to the
+            // task, so a death loses little and is charged to the task that was running; the
+            // Work request below repeats it, acknowledged, and the pool keeps the first copy.
+            auto stream = [&] {
+                pool.send(Partial{{work.results.begin() + static_cast<std::ptrdiff_t>(sent),
+                                   work.results.end()}});
+                sent = work.results.size();
+            };
+            for (std::size_t k = 0; k < chunk.items.size(); ++k) {
+                const auto& item = chunk.items[k];
+                run(item, work.results, [&](PieceBuilder& piece) {
+                    auto now = std::chrono::steady_clock::now();
+                    if (now - flushed <= kStreamAfter) return;
+                    work.results.push_back(piece.take());
+                    stream();
+                    flushed = now;
+                });
                 done += static_cast<int>(item.count);
-                // Slow tasks: stream what is finished now (one-way); the Work request below
-                // repeats it, acknowledged, and the pool keeps the first copy.
                 auto now = std::chrono::steady_clock::now();
-                if (work.results.size() < chunk.items.size() && now - flushed > kStreamAfter) {
-                    pool.send(Partial{{work.results.begin() + static_cast<std::ptrdiff_t>(sent),
-                                       work.results.end()}});
-                    sent = work.results.size();
+                if (k + 1 < chunk.items.size() && now - flushed > kStreamAfter) {
+                    stream();
                     flushed = now;
                 }
             }

@@ -100,6 +100,11 @@ SupervisorActor::SupervisorActor(SupervisorOptions options, std::vector<ChildSpe
         answer_waiters();
     });
     handle([this](const ShutdownSupervisor&) { stop("shutdown"); });
+    handle([this](const ChildRetiring& r) {
+        for (const auto& c : children_) {
+            if (c.running && c.ref == r.child) retiring_.insert(key(r.child));
+        }
+    });
     handle([this](const Restart& r) {
         if (r.generation != generation_ || shutting_down_) return;
         for (auto index : r.children) {
@@ -144,6 +149,12 @@ void SupervisorActor::on_ready(std::size_t index, const ActorRef& ref, bool ok) 
     auto& child = children_[index];
     if (shutting_down_ || child.ref != ref || expected_.contains(key(ref))) return;  // superseded
     if (!ok) {
+        // A child that did its work and retired before our readiness check saw it answer
+        // (a pool worker with a small maxtasksperchild) ended as planned, not abnormally.
+        if (retiring_.erase(key(ref)) != 0) {
+            child_ended(index, "retired", false);
+            return;
+        }
         child_ended(index,
                     "did not come up (no answer within its ready timeout, or its process ended)");
         return;
@@ -156,23 +167,24 @@ void SupervisorActor::on_ready(std::size_t index, const ActorRef& ref, bool ok) 
 void SupervisorActor::on_down(const Down& down) {
     if (shutting_down_) return;
     if (expected_.erase(key(down)) != 0) return;
+    const bool planned = retiring_.erase(key(down)) != 0;
     for (std::size_t i = 0; i < children_.size(); ++i) {
         if (children_[i].running && key(children_[i].ref) == key(down)) {
-            child_ended(i, down.reason);
+            child_ended(i, down.reason, !planned);
             return;
         }
     }
     // an old incarnation
 }
 
-void SupervisorActor::child_ended(std::size_t index, const std::string& reason) {
+void SupervisorActor::child_ended(std::size_t index, const std::string& reason, bool counted) {
     if (!RestartPolicy::restarts(specs_[index].restart, reason)) {
         children_[index].running = false;
         children_[index].ready = false;
         answer_waiters();
         return;
     }
-    if (policy_.exceeded_by_restart()) {
+    if (counted && policy_.exceeded_by_restart()) {
         shutting_down_ = true;
         std::vector<std::uint32_t> all;
         for (std::size_t i = 0; i < children_.size(); ++i) {

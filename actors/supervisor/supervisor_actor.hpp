@@ -39,7 +39,8 @@ class SupervisorActor : public Actor {
 
     void start_child(std::size_t index);
     void on_ready(std::size_t index, const ActorRef& ref, bool ok);
-    void child_ended(std::size_t index, const std::string& reason);
+    /// `counted`: toward the restart intensity (false for a planned end, see ChildRetiring).
+    void child_ended(std::size_t index, const std::string& reason, bool counted = true);
     /// Stops `indices` on a helper thread, then restarts them (in order) if `restart`.
     void stop_then_restart(std::vector<std::uint32_t> indices, bool restart);
     void answer_waiters();
@@ -49,6 +50,7 @@ class SupervisorActor : public Actor {
     std::vector<Child> children_;
     std::vector<Waiter> waiters_;
     std::set<std::pair<std::string, std::string>> expected_;  // Downs we caused
+    std::set<std::pair<std::string, std::string>> retiring_;  // planned ends (ChildRetiring)
     int total_restarts_ = 0;
     std::uint64_t generation_ = 0;
     bool shutting_down_ = false;

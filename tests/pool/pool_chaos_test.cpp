@@ -22,6 +22,12 @@ int triple(int x) {
     return 3 * x;
 }
 MPACT_TASK(triple);
+int quick(int x) {
+    // ~0.1 ms: a 2,500-task chunk takes a few hundred ms, so kills land mid-chunk
+    std::this_thread::sleep_for(std::chrono::microseconds(50));
+    return x + 1;
+}
+MPACT_TASK(quick);
 }  // namespace
 
 TEST_CASE("killing a worker every 100 ms loses and duplicates no result of 20,000" *
@@ -73,4 +79,55 @@ TEST_CASE("killing a worker every 100 ms loses and duplicates no result of 20,00
     CHECK(mpact::test::eventually([&] { return pool.worker_pids().size() == 2; }, 5s));
     pool.close();
     pool.join();
+}
+
+TEST_CASE(
+    "a worker SIGKILLed every 50 ms costs a map of big chunks one retry per kill, not one "
+    "per chunk" *
+    doctest::timeout(120)) {
+    // Issue #12's scenario: 30,000 short tasks in the default chunks of 2,500, retries = 3.
+    // Charged per chunk, a whole chunk was lost and charged at each kill, and in about half
+    // the rounds the map failed with WorkerLostError; charged per task, only the task that
+    // was running is, and done tasks are kept. A few rounds, each a few seconds at most.
+    constexpr int n = 30000;
+    std::vector<int> xs(n);
+    for (int i = 0; i < n; ++i) xs[static_cast<std::size_t>(i)] = i;
+    int kills = 0;
+    for (int round = 0; round < 3; ++round) {
+        mpact::Pool pool{{.processes = 3, .retries = 3}};
+        REQUIRE(mpact::test::eventually([&] { return pool.worker_pids().size() == 3; }, 10s));
+        auto result = pool.map_async(quick, xs);
+        std::atomic<bool> done{false};
+        std::thread killer([&] {
+            auto until = std::chrono::steady_clock::now() + 20s;
+            std::size_t next = 0;
+            while (!done && std::chrono::steady_clock::now() < until) {
+                std::this_thread::sleep_for(50ms);  // the chaos cadence, not synchronisation
+                auto pids = pool.worker_pids();
+                if (!pids.empty()) {
+                    ::kill(pids[next++ % pids.size()], SIGKILL);
+                    ++kills;
+                }
+            }
+        });
+        struct StopKiller {
+            std::atomic<bool>& done;
+            std::thread& killer;
+            ~StopKiller() {
+                done = true;
+                if (killer.joinable()) killer.join();
+            }
+        } stop_killer{done, killer};
+        std::vector<int> ys;
+        try {
+            ys = result.get(60s);  // must succeed however many kills land
+        } catch (const mpact::Error& e) {
+            FAIL("round " << round << " failed after " << kills << " kills: " << std::string(e.what()));
+        }
+        done = true;
+        killer.join();
+        REQUIRE(ys.size() == static_cast<std::size_t>(n));
+        for (int i = 0; i < n; ++i) REQUIRE(ys[static_cast<std::size_t>(i)] == i + 1);
+    }
+    MESSAGE("workers killed over 3 rounds: " << kills);
 }

@@ -8,3 +8,12 @@ mpact_add_test(pool_scale_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/pool_scale_test
 if(MPACT_SANITIZE)
   target_compile_definitions(pool_scale_test PRIVATE MPACT_SCALE_DIVISOR=10)
 endif()
+# Compile-time argument checks: this source must fail to build, with pool.hpp's message.
+add_library(pool_compile_fail_apply_tuple OBJECT EXCLUDE_FROM_ALL
+            ${CMAKE_CURRENT_LIST_DIR}/compile_fail/apply_tuple.cpp)
+target_link_libraries(pool_compile_fail_apply_tuple PRIVATE mpact::mpact mpact_build_flags)
+add_test(NAME pool_compile_fail_apply_tuple
+         COMMAND ${CMAKE_COMMAND} --build ${CMAKE_BINARY_DIR} --target pool_compile_fail_apply_tuple)
+set_tests_properties(pool_compile_fail_apply_tuple PROPERTIES
+  LABELS unit TIMEOUT 300
+  PASS_REGULAR_EXPRESSION "Pool::apply: the task cannot be called with these arguments")

@@ -25,6 +25,25 @@ MPACT_TASK(square);
 MPACT_TASK(join_words);
 MPACT_TASK(nothing);
 
+namespace geometry {
+int area(int side) {
+    return side * side;
+}
+MPACT_TASK(area);
+}  // namespace geometry
+namespace farming {
+int area(int fields) {
+    return fields * 100;
+}
+MPACT_TASK(area);
+}  // namespace farming
+namespace {
+int plus_one(long long x) {
+    return static_cast<int>(x + 1);
+}
+}  // namespace
+MPACT_TASK(plus_one);
+
 TEST_CASE("a registered task runs by name on packed arguments") {
     auto result = mpact::invoke_task("square", mpact::pack(std::make_tuple(7)));
     CHECK(mpact::unpack<int>(result) == 49);
@@ -55,10 +74,57 @@ TEST_CASE("wrong argument types or arity name the task and what it expects") {
         mpact::invoke_task("square", mpact::pack(std::make_tuple(std::string("x"))));
         FAIL("expected ProtocolError");
     } catch (const mpact::ProtocolError& e) {
-        CHECK(std::string(e.what()) == "task 'square' expects (int), got (string)");
+        CHECK(std::string(e.what()) ==
+              "task 'square' expects (int), got (string): argument 1 (string) does not convert "
+              "to int");
     }
     CHECK_THROWS_AS(mpact::invoke_task("square", mpact::pack(std::make_tuple(1, 2))),
                     mpact::ProtocolError);
     CHECK_THROWS_AS(mpact::invoke_task("square", mpact::pack(std::make_tuple())),
                     mpact::ProtocolError);
+}
+
+TEST_CASE("two tasks of one name in different namespaces are both registered, by qualified name") {
+    CHECK(mpact::task_name(&geometry::area) == "geometry::area");
+    CHECK(mpact::task_name(&farming::area) == "farming::area");
+    CHECK(mpact::unpack<int>(
+              mpact::invoke_task("geometry::area", mpact::pack(std::make_tuple(3)))) == 9);
+    CHECK(mpact::unpack<int>(
+              mpact::invoke_task("farming::area", mpact::pack(std::make_tuple(3)))) == 300);
+    // the bare name is ambiguous now: refused, naming both
+    try {
+        static_cast<void>(mpact::find_task("area"));
+        FAIL("expected ValueError");
+    } catch (const mpact::ValueError& e) {
+        std::string what = e.what();
+        CHECK(what.find("geometry::area") != std::string::npos);
+        CHECK(what.find("farming::area") != std::string::npos);
+    }
+    // a unique bare name still finds its task
+    CHECK(mpact::find_task("square").name == "square");
+}
+
+TEST_CASE("a task in an anonymous namespace is named without it") {
+    CHECK(mpact::task_name(&plus_one) == "plus_one");
+    CHECK(mpact::find_task("plus_one").where.find("task_test.cpp") != std::string::npos);
+}
+
+TEST_CASE("an integer that does not fit its parameter says it is out of range") {
+    try {
+        mpact::invoke_task("square", mpact::pack(std::make_tuple(3000000000LL)));
+        FAIL("expected ProtocolError");
+    } catch (const mpact::ProtocolError& e) {
+        CHECK(std::string(e.what()) ==
+              "task 'square' expects (int), got (int): argument 1 (3000000000) is out of range "
+              "for int");
+    }
+    try {
+        mpact::invoke_task("square", mpact::pack(std::make_tuple(-3000000000LL)));
+        FAIL("expected ProtocolError");
+    } catch (const mpact::ProtocolError& e) {
+        CHECK(std::string(e.what()).find("(-3000000000) is out of range for int") !=
+              std::string::npos);
+    }
+    CHECK(mpact::unpack<int>(mpact::invoke_task(
+              "plus_one", mpact::pack(std::make_tuple(3000000000LL - 3000000000LL + 1)))) == 2);
 }

@@ -27,10 +27,10 @@ std::string actor_task_name() {
     return "mpact.actor:" + std::string(type_name<T>());
 }
 template <class T>
-std::string run_actor_task(std::string_view packed_args) {
-    auto [name] = unpack<std::tuple<std::string>>(packed_args);
+void run_actor_task(const msgpack::object& args, msgpack::sbuffer& out) {
+    auto [name] = from_object<std::tuple<std::string>>(args);
     serve<T>(std::move(name));
-    return pack(msgpack::type::nil_t{});
+    msgpack::pack(out, msgpack::type::nil_t{});
 }
 template <class T>
 bool register_actor() {

@@ -26,7 +26,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace mpact {
@@ -102,7 +104,9 @@ std::vector<R> decode_all(const BatchState& state) {
         for (std::uint32_t i = 0; i < chunk.count; ++i) {
             try {
                 R value;
-                array.via.array.ptr[i].convert(value);
+                if constexpr (!std::is_same_v<R, std::monostate>) {  // a void task's nil
+                    array.via.array.ptr[i].convert(value);
+                }
                 out.push_back(std::move(value));
             } catch (const msgpack::type_error&) {
                 throw ProtocolError("Pool: a task's result does not decode as the expected type");
@@ -216,7 +220,11 @@ class IMapIterator {
   private:
     static std::optional<T> decode(std::optional<std::string> packed) {
         if (!packed) return std::nullopt;
-        return unpack<T>(*packed);
+        if constexpr (std::is_same_v<T, std::monostate>) {
+            return T{};  // a void task's nil
+        } else {
+            return unpack<T>(*packed);
+        }
     }
     std::shared_ptr<detail::StreamState> state_;
 };

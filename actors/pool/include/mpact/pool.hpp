@@ -1,8 +1,10 @@
 #pragma once
 /// mpact::Pool: a pool of worker processes run by a supervisor actor. Unlike Python's Pool it
 /// never hangs on a dead worker: a worker that exits or is killed mid-task is noticed within
-/// 1 s and replaced, and its tasks are retried `retries` times, then fail with
-/// WorkerLostError. Every result is delivered exactly once.
+/// 1 s and replaced. A death is charged to the one task that was running: it is retried
+/// `retries` times, then fails with WorkerLostError; the tasks of its chunk already done are
+/// kept and the rest re-run uncharged. Every result is delivered exactly once. A worker
+/// retiring after `maxtasksperchild` tasks is a normal end, not counted as a restart.
 ///
 ///     int square(int x) { return x * x; }
 ///     MPACT_TASK(square);
@@ -12,7 +14,9 @@
 ///
 /// Python: multiprocessing.Pool. Functions must be registered with MPACT_TASK (ValueError
 /// otherwise, at submission). Callbacks run in this process on one result thread, in
-/// completion order. Lifetime: the destructor terminates (kills workers, bounded).
+/// completion order. Argument types are checked at compile time (static_assert).
+/// Lifetime: the destructor terminates (workers flush their stdio and exit, else are
+/// killed; bounded). Timeout: join(timeout) returns false.
 /// Throws: ValueError on submission after close()/terminate() and on join() before either.
 /// Thread-safety: submissions from any thread; close/terminate/join from one.
 #include <mpact/async_result.hpp>
@@ -31,6 +35,7 @@
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace mpact {
@@ -81,46 +86,39 @@ struct FnResult<R (*)(A...)> {
 };
 template <class F>
 using fn_result_t = typename FnResult<std::decay_t<F>>::type;
-
-/// Runs one task of a chunk in a worker, straight from the chunk's msgpack (no per-task
-/// copies): converts `args`, calls `fn`, packs the result onto `out`.
-using ItemRunner = void (*)(const void* fn, std::string_view task, const msgpack::object& args,
-                            msgpack::sbuffer& out);
-bool register_item_runner(std::string signature, ItemRunner runner);
-/// The runner for a task signature ("(int) -> int"); null if none was instantiated.
-[[nodiscard]] ItemRunner find_item_runner(std::string_view signature);
-
 template <class F>
-struct Runner;
+struct FnArgs;
 template <class R, class... A>
-struct Runner<R (*)(A...)> {
-    static void run(const void* fn, std::string_view task, const msgpack::object& args,
-                    msgpack::sbuffer& out) {
-        std::tuple<std::decay_t<A>...> tuple;
-        try {
-            if (args.type != msgpack::type::ARRAY || args.via.array.size != sizeof...(A)) {
-                throw_bad_arguments(task, argument_list<A...>(), pack(args));
-            }
-            args.convert(tuple);
-        } catch (const msgpack::type_error&) {
-            throw_bad_arguments(task, argument_list<A...>(), pack(args));
-        }
-        auto* f = reinterpret_cast<R (*)(A...)>(const_cast<void*>(fn));
-        if constexpr (std::is_void_v<R>) {
-            std::apply(f, std::move(tuple));
-            msgpack::pack(out, msgpack::type::nil_t{});
-        } else {
-            msgpack::pack(out, std::apply(f, std::move(tuple)));
-        }
-    }
-    static std::string signature() {
-        if constexpr (std::is_void_v<R>)
-            return argument_list<A...>() + " -> void";
-        else
-            return argument_list<A...>() + " -> " + std::string(type_name<R>());
-    }
-    inline static const bool registered = register_item_runner(signature(), &run);
+struct FnArgs<R (*)(A...)> {
+    using type = std::tuple<std::decay_t<A>...>;
 };
+/// The task's parameter types as a tuple: arguments travel converted to them, as in a call.
+template <class F>
+using fn_args_t = typename FnArgs<std::decay_t<F>>::type;
+/// What map / imap give per task: the result, or std::monostate for a void task (Python's
+/// None).
+template <class F>
+using map_value_t =
+    std::conditional_t<std::is_void_v<fn_result_t<F>>, std::monostate, fn_result_t<F>>;
+
+/// True when the task fn can be called with arguments of types A... (checked at compile
+/// time, as Process does; a std::tuple is one argument, not unpacked).
+template <class F, class... A>
+inline constexpr bool task_accepts_v = std::is_invocable_v<std::decay_t<F>, A...>;
+template <class F, class T, class = void>
+struct TaskAcceptsTuple : std::false_type {};
+template <class F, class T>
+struct TaskAcceptsTuple<F, T, std::void_t<decltype(std::tuple_size<T>::value)>> {
+    template <std::size_t... I>
+    static constexpr bool check(std::index_sequence<I...>) {
+        return task_accepts_v<F, std::tuple_element_t<I, T>...>;
+    }
+    static constexpr bool value = check(std::make_index_sequence<std::tuple_size_v<T>>{});
+};
+/// True when the elements of tuple-like T are arguments fn accepts (starmap's items).
+template <class F, class T>
+inline constexpr bool task_accepts_tuple_v = TaskAcceptsTuple<F, std::decay_t<T>>::value;
+
 template <class T>
 struct Identity {
     using type = T;
@@ -142,17 +140,25 @@ class Pool {
     Pool& operator=(Pool&&) noexcept;
     Pool(const Pool&) = delete;
     Pool& operator=(const Pool&) = delete;
-    /// terminate(): kills the workers; pending results fail.
+    /// terminate(): kills the workers; pending results fail. Bounded: each worker is asked to
+    /// flush its stdio and exit, SIGKILLed after a short grace; the wait for the pool's actor
+    /// is bounded too (then the workers still known are SIGKILLed and it is abandoned).
     ~Pool();
 
     /// Runs fn(args...) in a worker and waits for its result.
     template <class F, class... A>
     detail::fn_result_t<F> apply(F fn, A&&... args) {
+        static_assert(detail::task_accepts_v<F, A...>,
+                      "mpact::Pool::apply: the task cannot be called with these arguments (a "
+                      "std::tuple is one argument, not unpacked: pass its elements)");
         return apply_async(fn, std::forward<A>(args)...).get();
     }
     /// Runs fn(args...) in a worker; the result arrives in the AsyncResult.
     template <class F, class... A>
     AsyncResult<detail::fn_result_t<F>> apply_async(F fn, A&&... args) {
+        static_assert(detail::task_accepts_v<F, A...>,
+                      "mpact::Pool::apply_async: the task cannot be called with these arguments "
+                      "(a std::tuple is one argument, not unpacked: pass its elements)");
         return apply_async(fn, std::make_tuple(std::forward<A>(args)...),
                            Callbacks<detail::fn_result_t<F>>{});
     }
@@ -161,6 +167,9 @@ class Pool {
     AsyncResult<detail::fn_result_t<F>> apply_async(
         F fn, std::tuple<A...> args,
         typename detail::Identity<Callbacks<detail::fn_result_t<F>>>::type callbacks) {
+        static_assert(detail::task_accepts_v<F, A...>,
+                      "mpact::Pool::apply_async: the task cannot be called with the elements of "
+                      "this tuple");
         using R = detail::fn_result_t<F>;
         auto state = batch(1);
         if (callbacks.callback || callbacks.error_callback) {
@@ -176,61 +185,71 @@ class Pool {
             };
         }
         const auto& name = task_name(fn);
-        static_cast<void>(detail::Runner<std::decay_t<F>>::registered);
         std::vector<detail::PackedChunk> one(1);
         one[0].count = 1;
-        one[0].args = pack(std::make_tuple(args));  // a chunk is an array of argument tuples
+        // A chunk is an array of argument tuples, converted to the task's parameter types.
+        one[0].args = pack(std::make_tuple(detail::fn_args_t<F>(std::move(args))));
         submit(name, std::move(one), state);
         return AsyncResult<R>(state, [](const detail::BatchState& s) -> R {
             if constexpr (!std::is_void_v<R>) return detail::decode_all<R>(s)[0];
         });
     }
 
-    /// [fn(x) for x in items], in order. chunksize 0: Python's default.
+    /// [fn(x) for x in items], in order. chunksize 0: Python's default. A void task gives
+    /// one std::monostate per item (Python's [None, ...]).
     template <class F, class C>
-    std::vector<detail::fn_result_t<F>> map(F fn, const C& items, std::size_t chunksize = 0) {
+    std::vector<detail::map_value_t<F>> map(F fn, const C& items, std::size_t chunksize = 0) {
         return map_async(fn, items, chunksize).get();
     }
     template <class F, class C>
-    AsyncResult<std::vector<detail::fn_result_t<F>>> map_async(
+    AsyncResult<std::vector<detail::map_value_t<F>>> map_async(
         F fn, const C& items, std::size_t chunksize = 0,
-        typename detail::Identity<Callbacks<std::vector<detail::fn_result_t<F>>>>::type callbacks =
+        typename detail::Identity<Callbacks<std::vector<detail::map_value_t<F>>>>::type callbacks =
             {}) {
+        static_assert(detail::task_accepts_v<F, const typename C::value_type&>,
+                      "mpact::Pool::map: the task cannot be called with one item of this "
+                      "container (for several arguments per call use starmap)");
         const auto& name = task_name(fn);
-        static_cast<void>(detail::Runner<std::decay_t<F>>::registered);
-        return many<detail::fn_result_t<F>>(
+        return many<detail::map_value_t<F>>(
             name, items.size(),
             chunk(items, chunksize,
-                  [](auto& b, const auto& x) { msgpack::pack(b, std::make_tuple(x)); }),
+                  [](auto& b, const auto& x) { msgpack::pack(b, detail::fn_args_t<F>(x)); }),
             std::move(callbacks));
     }
     /// [fn(*args) for args in items], items being tuples.
     template <class F, class C>
-    std::vector<detail::fn_result_t<F>> starmap(F fn, const C& items, std::size_t chunksize = 0) {
+    std::vector<detail::map_value_t<F>> starmap(F fn, const C& items, std::size_t chunksize = 0) {
         return starmap_async(fn, items, chunksize).get();
     }
     template <class F, class C>
-    AsyncResult<std::vector<detail::fn_result_t<F>>> starmap_async(
+    AsyncResult<std::vector<detail::map_value_t<F>>> starmap_async(
         F fn, const C& items, std::size_t chunksize = 0,
-        typename detail::Identity<Callbacks<std::vector<detail::fn_result_t<F>>>>::type callbacks =
+        typename detail::Identity<Callbacks<std::vector<detail::map_value_t<F>>>>::type callbacks =
             {}) {
+        static_assert(detail::task_accepts_tuple_v<F, typename C::value_type>,
+                      "mpact::Pool::starmap: the task cannot be called with the elements of "
+                      "one item of this container (each item must be a tuple of its arguments)");
         const auto& name = task_name(fn);
-        static_cast<void>(detail::Runner<std::decay_t<F>>::registered);
-        return many<detail::fn_result_t<F>>(
+        return many<detail::map_value_t<F>>(
             name, items.size(),
-            chunk(items, chunksize, [](auto& b, const auto& x) { msgpack::pack(b, x); }),
+            chunk(items, chunksize,
+                  [](auto& b, const auto& x) {
+                      msgpack::pack(
+                          b, std::apply([](const auto&... a) { return detail::fn_args_t<F>(a...); },
+                                        x));
+                  }),
             std::move(callbacks));
     }
     /// Results of fn over items, lazily, in order (chunksize 1 as in Python).
     template <class F, class C>
-    IMapIterator<detail::fn_result_t<F>> imap(F fn, const C& items, std::size_t chunksize = 1) {
-        return stream<detail::fn_result_t<F>>(fn, items, chunksize, true);
+    IMapIterator<detail::map_value_t<F>> imap(F fn, const C& items, std::size_t chunksize = 1) {
+        return stream<detail::map_value_t<F>>(fn, items, chunksize, true);
     }
     /// As imap, in completion order.
     template <class F, class C>
-    IMapIterator<detail::fn_result_t<F>> imap_unordered(F fn, const C& items,
+    IMapIterator<detail::map_value_t<F>> imap_unordered(F fn, const C& items,
                                                         std::size_t chunksize = 1) {
-        return stream<detail::fn_result_t<F>>(fn, items, chunksize, false);
+        return stream<detail::map_value_t<F>>(fn, items, chunksize, false);
     }
 
     /// No more submissions; workers exit once the queued work is done.
@@ -239,6 +258,8 @@ class Pool {
     void terminate();
     /// Waits for the workers to exit; ValueError unless closed or terminated.
     void join();
+    /// As join(), waiting at most `timeout`; true once every worker has exited.
+    [[nodiscard]] bool join(Duration timeout);
 
     /// The pool's size.
     [[nodiscard]] int processes() const;
@@ -281,7 +302,6 @@ class Pool {
     AsyncResult<std::vector<R>> many(const std::string& task, std::size_t n,
                                      std::vector<detail::PackedChunk> chunks,
                                      Callbacks<std::vector<R>> callbacks) {
-        static_assert(!std::is_void_v<R>, "map needs a task that returns a value");
         auto state = batch(n);
         if (callbacks.callback || callbacks.error_callback) {
             state->on_ready = [cb = std::move(callbacks)](detail::BatchState& s) {
@@ -297,16 +317,20 @@ class Pool {
     }
     template <class R, class F, class C>
     IMapIterator<R> stream(F fn, const C& items, std::size_t chunksize, bool ordered) {
+        static_assert(detail::task_accepts_v<F, const typename C::value_type&>,
+                      "mpact::Pool::imap: the task cannot be called with one item of this "
+                      "container");
         const auto& name = task_name(fn);
-        static_cast<void>(detail::Runner<std::decay_t<F>>::registered);
-        auto chunks = chunk(items, chunksize == 0 ? 1 : chunksize,
-                            [](auto& b, const auto& x) { msgpack::pack(b, std::make_tuple(x)); });
+        auto chunks = chunk(items, chunksize == 0 ? 1 : chunksize, [](auto& b, const auto& x) {
+            msgpack::pack(b, detail::fn_args_t<F>(x));
+        });
         auto state = std::make_shared<detail::StreamState>(items.size(), ordered);
         submit(name, std::move(chunks), state);
         return IMapIterator<R>(state);
     }
     std::shared_ptr<detail::BatchState> batch(std::size_t n);
     void kick();
+    bool join_until(MaybeDeadline deadline);
     /// chunksize 0: Python's default, ceil(n / (4 x processes)).
     [[nodiscard]] std::size_t effective_chunksize(std::size_t n, std::size_t chunksize) const;
     void submit(const std::string& task, std::vector<detail::PackedChunk> chunks,

@@ -17,12 +17,12 @@
 /// end (not "normal", "stopped" or "shutdown"), temporary ones never. A process child whose
 /// process exits before its actor's Down arrives ends with "process N ended": abnormal.
 /// Intensity: more than `intensity` restarts within `period` and the supervisor stops its
-/// children and itself (its monitors see "shutdown: reached max restart intensity").
-/// A child's start function runs on the supervisor's thread and must not block: spawn<T>,
-/// or process_child<T> (starts the process and returns; the supervisor watches for the
-/// actor to answer, within the child's `ready_timeout`, else counts it as a failure).
-/// Throws: TimeoutError / ActorDownError from the queries. Lifetime: the destructor stops
-/// the supervisor and its children (bounded). Thread-safety: any thread.
+/// children and itself (a child announced with ChildRetiring is not counted) (its monitors see
+/// "shutdown: reached max restart intensity"). A child's start function runs on the supervisor's
+/// thread and must not block: spawn<T>, or process_child<T> (starts the process and returns; the
+/// supervisor watches for the actor to answer, within the child's `ready_timeout`, else counts it
+/// as a failure). Throws: TimeoutError / ActorDownError from the queries. Lifetime: the destructor
+/// stops the supervisor and its children (bounded). Thread-safety: any thread.
 #include <mpact/actor_process.hpp>
 #include <mpact/actor_ref.hpp>
 #include <mpact/restart_policy.hpp>
@@ -81,6 +81,14 @@ struct WhichChild {
 /// For an actor that owns a supervisor (its thread must not block on Supervisor::stop).
 struct ShutdownSupervisor {
     MSGPACK_DEFINE()
+};
+
+/// One-way: child `child` is about to end as planned (a Pool worker retiring after
+/// `maxtasksperchild` tasks). It is restarted as its restart type says, but its end is not
+/// counted toward the restart intensity: only abnormal ends are.
+struct ChildRetiring {
+    ActorRef child;
+    MSGPACK_DEFINE(child)
 };
 
 /// Starts a supervisor actor in this process and returns its address without blocking: the
