@@ -31,6 +31,7 @@
 #include <optional>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -166,10 +167,18 @@ struct ProcessInfo {
 [[nodiscard]] const std::string& authkey();
 
 /// A start method bound to a context. Python: multiprocessing.get_context(method).
+///     auto p = mpact::get_context(mpact::StartMethod::spawn).process(square, 7);
 class Context {
   public:
     explicit Context(StartMethod method) : method_(method) {}
     [[nodiscard]] StartMethod start_method() const noexcept { return method_; }
+    /// A Process with this context's start method. Python: ctx.Process(target=f, args=(x,)).
+    template <class F, class... Args>
+    requires(!std::is_same_v<std::decay_t<F>, ProcessOptions>) [[nodiscard]] Process
+        process(F&& target, Args&&... args) const {
+        return process(ProcessOptions{}, std::forward<F>(target), std::forward<Args>(args)...);
+    }
+    /// As above, with options (their start_method is replaced by this context's).
     template <class F, class... Args>
     [[nodiscard]] Process process(ProcessOptions options, F&& target, Args&&... args) const {
         options.start_method = method_;
