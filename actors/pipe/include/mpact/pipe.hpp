@@ -230,7 +230,9 @@ class Connection {
     static T decode(const detail::Frame& frame) {
         auto handle = detail::unpack_frame(frame);
         try {
-            return handle.get().as<T>();
+            T value = handle.get().as<T>();
+            detail::check_field_count(handle.get(), value);  // a struct: exactly its fields
+            return value;
         } catch (const msgpack::type_error&) {
             throw ProtocolError("recv: the message (" + detail::describe_msgpack(handle.get()) +
                                 ") does not convert to the requested type");
