@@ -6,8 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+# python3-zmq and python3-msgpack: the interop test (tests/interop) runs a Python client
+# written from docs/protocol.md against a C++ host, so the document stays true.
 packages=(build-essential cmake libzmq3-dev cppzmq-dev libmsgpack-cxx-dev libboost-dev doctest-dev
-          python3 iproute2)
+          python3 python3-zmq python3-msgpack iproute2)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -39,8 +39,9 @@ struct ConnectionState {
     bool send_torn = false;  // a timed send gave up mid-message: the stream's write side ended
     bool eof = false;
     std::optional<std::uint32_t>
-        pending;         // header read, payload still queued (too long for the caller)
-    std::string broken;  // why reading is impossible now (framing lost)
+        pending;              // header read, payload still queued (too long for the caller)
+    std::string broken;       // why reading is impossible now (framing lost)
+    std::string handed_over;  // why this end is closed here: a child holds it (ValueError)
 
     ConnectionState(int f, bool r, bool w, Duration s) : fd(f), readable(r), writable(w), spin(s) {}
     ConnectionState(const ConnectionState&) = delete;
@@ -280,6 +281,7 @@ Connection::Connection(int fd, bool readable, bool writable, Duration spin)
     : state_(std::make_shared<detail::ConnectionState>(fd, readable, writable, spin)) {}
 
 detail::ConnectionState& Connection::state() const {
+    if (state_ && !state_->handed_over.empty()) throw ValueError(state_->handed_over);
     if (!state_ || state_->fd < 0) throw ValueError("handle is closed");
     return *state_;
 }
@@ -510,7 +512,34 @@ Connection::Wire Connection::export_to_child() const {
     auto& s = state();
     Wire wire{export_descriptor(s.fd, "mpact::Connection"), s.readable, s.writable, s.spin.count()};
     s.sent_by = 0;  // the child speaks on this end now: our close() must not end its stream
+    hand_over_at_start();
     return wire;
+}
+
+// While the parent holds a copy of the end it gave a child, the child's death cannot reach
+// the other end: the kernel's EOF needs every copy closed, and a recv there waited forever
+// (issue #12, fault 9). So once the child has started, the parent's copy is closed, every
+// handle of it, and remembers why.
+void Connection::hand_over_at_start() const {
+    if (keep_) return;
+    static_cast<void>(state());  // ValueError if closed or handed over already
+    std::weak_ptr<detail::ConnectionState> weak = state_;
+    on_handed_over([weak](const HandedOver& child) {
+        auto s = weak.lock();
+        if (!s || s->fd < 0) return;
+        s->sent_by = 0;  // no end-of-stream mark: the stream is the child's now
+        s->close();
+        s->handed_over = "this Connection was handed over to " + child.process + " (pid " +
+                         std::to_string(child.pid) +
+                         ") when it started, so this process closed its copy (then the "
+                         "child's death reaches the other end as EOFError); pass "
+                         "mpact::keep(connection) to the Process to keep using it here";
+    });
+}
+
+Connection keep(Connection c) {
+    c.keep_ = true;
+    return c;
 }
 
 Connection Connection::import_from_parent(const Wire& wire) {

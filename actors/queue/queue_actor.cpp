@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <string>
 
 namespace mpact::detail {
 
@@ -20,6 +21,24 @@ bool sizes_match(const Items& items) {
     std::uint64_t total = 0;
     for (auto s : items.sizes) total += s;
     return total == items.bytes.size();
+}
+
+// Bad input the broker finds itself (the payload decoded, but breaks a rule): refused with
+// ProtocolError and counted in NodeStats::refused, so a foreign client's mistake is seen.
+template <class R>
+void refuse(Reply<R>& reply, const std::string& why) {
+    count_refused();
+    reply.fail(ProtocolError(why));
+}
+
+// A pid names the process whose death gives back what the broker holds for it (a lease,
+// credits, a parked request); one that cannot be watched (0, -1) would keep it forever.
+template <class R>
+bool refuse_pid(pid_t pid, const char* what, Reply<R>& reply) {
+    if (pid > 0) return false;
+    refuse(reply, std::string("queue ") + what + ": pid " + std::to_string(pid) +
+                      " is not a process id (send the sender's own pid, > 0)");
+    return true;
 }
 }  // namespace
 
@@ -42,6 +61,7 @@ QueueActor::QueueActor(std::size_t maxsize, bool joinable)
         if (--unfinished_ == 0) finish_tasks();
     });
     handle([this](const Join& join, Reply<Nil> reply) {
+        if (refuse_pid(join.pid, "Join", reply)) return;
         if (!joinable_) {
             reply.fail(ValueError("join() on a queue that is not a JoinableQueue"));
             return;
@@ -67,8 +87,9 @@ QueueActor::QueueActor(std::size_t maxsize, bool joinable)
 }
 
 void QueueActor::on_put(Put& put, Reply<std::uint32_t> reply) {
+    if (refuse_pid(put.pid, "Put", reply)) return;
     if (put.items.sizes.empty() || !sizes_match(put.items)) {
-        reply.fail(ProtocolError("queue Put: item sizes do not add up to the bytes sent"));
+        refuse(reply, "queue Put: item sizes do not add up to the bytes sent");
         return;
     }
     watch(put.pid);
@@ -95,6 +116,7 @@ void QueueActor::on_put(Put& put, Reply<std::uint32_t> reply) {
 }
 
 void QueueActor::on_credit(const Credit& credit, Reply<std::uint32_t> reply) {
+    if (refuse_pid(credit.pid, "Credit", reply)) return;
     watch(credit.pid);
     if (maxsize_ == 0) {
         reply(credit.want);  // nothing to reserve: an unbounded queue always has room
@@ -123,6 +145,7 @@ void QueueActor::on_credit(const Credit& credit, Reply<std::uint32_t> reply) {
 }
 
 void QueueActor::on_get(const Get& get, Reply<Batch> reply) {
+    if (refuse_pid(get.pid, "Get", reply)) return;       // its lease would never come back
     if (dead_consumers_.contains(get.consumer)) return;  // its process ended meanwhile
     watch(get.pid);
     consumers_[get.consumer] = get.pid;

@@ -190,3 +190,20 @@ TEST_CASE("start methods: default forkserver, set_start_method, get_context" *
     CHECK(p.exitcode() == 4);
     CHECK(mpact::cpu_count() >= 1);
 }
+
+TEST_CASE("Context::process takes the target first, as ctx.Process(target=f, args=(x,))" *
+          doctest::timeout(60)) {
+    auto p = mpact::get_context(mpact::StartMethod::fork).process(exit_with, 5);
+    CHECK(p.start_method() == mpact::StartMethod::fork);
+    auto named =
+        mpact::get_context(mpact::StartMethod::spawn)
+            .process({.name = "ctx-child", .start_method = mpact::StartMethod::fork}, exit_with, 6);
+    CHECK(named.start_method() == mpact::StartMethod::spawn);  // the context's method wins
+    CHECK(named.name() == "ctx-child");
+    p.start();
+    named.start();
+    REQUIRE(p.join(30s));
+    REQUIRE(named.join(30s));
+    CHECK(p.exitcode() == 5);
+    CHECK(named.exitcode() == 6);
+}

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace {
@@ -15,6 +16,13 @@ struct Point {
     int x = 0;
     std::string label;
     MSGPACK_DEFINE(x, label)
+};
+struct NoFields {
+    MSGPACK_DEFINE()
+};
+struct Named {
+    int x = 0;
+    MSGPACK_DEFINE_MAP(x)
 };
 }  // namespace
 
@@ -83,4 +91,26 @@ TEST_CASE("a header of another version or shape is rejected") {
     auto bytes = mpact::detail::encode_header(h);
     bytes[1] = '\x02';  // version 2
     CHECK_FALSE(mpact::detail::decode_header(bytes).has_value());
+}
+
+TEST_CASE("a struct with the wrong number of fields is a ProtocolError, not defaults") {
+    // msgpack's MSGPACK_DEFINE fills missing fields with defaults and ignores extra ones.
+    CHECK_THROWS_AS(static_cast<void>(mpact::unpack<Point>(mpact::pack(std::make_tuple()))),
+                    mpact::ProtocolError);
+    CHECK_THROWS_AS(static_cast<void>(mpact::unpack<Point>(mpact::pack(std::make_tuple(1)))),
+                    mpact::ProtocolError);
+    try {
+        static_cast<void>(
+            mpact::unpack<Point>(mpact::pack(std::make_tuple(1, std::string("a"), 3))));
+        FAIL("expected ProtocolError");
+    } catch (const mpact::ProtocolError& e) {
+        CHECK(std::string(e.what()).find("has 2 fields, got an array of 3") != std::string::npos);
+    }
+    CHECK_THROWS_AS(static_cast<void>(mpact::unpack<NoFields>(mpact::pack(std::make_tuple(1)))),
+                    mpact::ProtocolError);
+    CHECK_NOTHROW(static_cast<void>(mpact::unpack<NoFields>(mpact::pack(std::make_tuple()))));
+    // Maps are matched by key; containers and tuples keep their own rules.
+    CHECK(mpact::unpack<Named>(mpact::pack(std::map<std::string, int>{{"x", 4}})).x == 4);
+    CHECK(mpact::unpack<std::vector<Point>>(mpact::pack(std::vector<Point>{{1, "a"}, {2, "b"}}))
+              .size() == 2);
 }

@@ -3,11 +3,13 @@
 /// applies. Any msgpack-adaptable type works: numbers, strings, standard containers,
 /// std::optional, std::tuple, and user structs with MSGPACK_DEFINE.
 #include <mpact/errors.hpp>
+#include <mpact/type_name.hpp>
 
 #include <msgpack.hpp>
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -80,11 +82,63 @@ std::size_t pack_append(std::string& out, const T& value) {
 }
 
 namespace detail {
-/// Converts an already decoded msgpack value into T; ProtocolError when it does not fit.
+/// A packer that writes nothing and records the first array header a value's intrusive
+/// msgpack_pack (MSGPACK_DEFINE) writes: its number of fields. Fields are not walked.
+class FieldCounter : public msgpack::packer<FieldCounter> {
+  public:
+    FieldCounter() : msgpack::packer<FieldCounter>(*this) {}
+    void write(const char* /*data*/, std::size_t /*size*/) noexcept {}
+    FieldCounter& pack_array(std::uint32_t n) {
+        if (!seen_) fields_ = n;
+        seen_ = true;
+        return *this;
+    }
+    FieldCounter& pack_map(std::uint32_t /*n*/) {
+        seen_ = true;  // MSGPACK_DEFINE_MAP: fields are found by key, none is counted
+        return *this;
+    }
+    template <class U>
+    FieldCounter& pack(const U& /*field*/) {
+        seen_ = true;
+        return *this;
+    }
+    [[nodiscard]] std::optional<std::uint32_t> fields() const noexcept { return fields_; }
+
+  private:
+    bool seen_ = false;
+    std::optional<std::uint32_t> fields_;
+};
+
+template <class T>
+concept PacksAsDefinedFields = requires(const T& value, FieldCounter& counter) {
+    value.msgpack_pack(counter);
+};
+
+/// msgpack's MSGPACK_DEFINE takes an array with too few elements (the rest keep their
+/// defaults) or too many (the rest are ignored): a foreign client's `[]` became an
+/// Increment{0}. This refuses both with ProtocolError, for the struct's top level.
+template <class T>
+void check_field_count(const msgpack::object& obj, const T& value) {
+    if constexpr (PacksAsDefinedFields<T>) {
+        if (obj.type != msgpack::type::ARRAY) return;
+        FieldCounter counter;
+        value.msgpack_pack(counter);
+        if (counter.fields() && *counter.fields() != obj.via.array.size) {
+            throw ProtocolError("a " + std::string(type_name<T>()) + " has " +
+                                std::to_string(*counter.fields()) + " fields, got an array of " +
+                                std::to_string(obj.via.array.size) + " " + describe_msgpack(obj));
+        }
+    }
+}
+
+/// Converts an already decoded msgpack value into T; ProtocolError when it does not fit
+/// (for a MSGPACK_DEFINE struct: also when the number of fields differs).
 template <class T>
 [[nodiscard]] T from_object(const msgpack::object& obj) {
     try {
-        return obj.as<T>();
+        T value = obj.as<T>();
+        check_field_count(obj, value);
+        return value;
     } catch (const msgpack::type_error&) {
         throw ProtocolError("expected a value convertible to the requested type, got " +
                             describe_msgpack(obj));
@@ -93,7 +147,8 @@ template <class T>
 }  // namespace detail
 
 /// Deserialises msgpack bytes into T. Throws ProtocolError (naming the expected type) when
-/// the bytes are malformed, exceed `limits`, or do not convert to T.
+/// the bytes are malformed, exceed `limits`, or do not convert to T (a MSGPACK_DEFINE
+/// struct needs exactly its number of fields).
 template <class T>
 [[nodiscard]] T unpack(std::string_view bytes, const DecodeLimits& limits = {}) {
     detail::ScratchParse parsed(bytes, limits);

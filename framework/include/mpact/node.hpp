@@ -29,10 +29,15 @@ struct NodeStats {
     std::uint64_t oversized = 0;       ///< dropped: larger than the node's message limit
     std::uint64_t unknown_actor = 0;   ///< addressed to no actor living here
     std::uint64_t expired = 0;         ///< dropped: deadline already passed on arrival
-    std::uint64_t handler_errors = 0;  ///< handlers that threw (the error went to the sender)
+    std::uint64_t handler_errors = 0;  ///< handlers that threw, or whose message did not
+                                       ///< decode (the error went to the sender)
     /// Pipe and Queue receives refused with ProtocolError: not msgpack, not the requested
-    /// type, over a limit, a malformed pipe frame or queue batch (one per raising call).
+    /// type, over a limit, a malformed pipe frame or queue batch (one per raising call);
+    /// and requests a queue broker refused itself (sizes that do not add up, pid <= 0).
     std::uint64_t refused = 0;
+    /// Replies and errors that match no request this node waits for (late, after the
+    /// request timed out, or never asked); dropped.
+    std::uint64_t unmatched = 0;
 };
 
 /// A snapshot of this process's mailbox counters (starts the node if needed).

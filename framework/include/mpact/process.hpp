@@ -11,6 +11,8 @@
 /// Targets: a function registered with MPACT_TASK works with every start method; a lambda,
 /// closure or unregistered function works with start_method::fork only (ValueError at
 /// start() otherwise, before anything starts).
+/// Connections among the arguments are handed over: start() closes the parent's copy, so
+/// the child's death reaches the other end as EOFError (mpact::keep(c) keeps it open).
 /// Exit codes: 0 on return, N after std::exit(N), 1 after an uncaught exception (its text
 /// on stderr), -N after signal N.
 /// Lifetime: the destructor never waits: a still-running child is left to run (as in
@@ -29,6 +31,7 @@
 #include <optional>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -70,17 +73,19 @@ struct ProcessTarget {
 template <class F, class... Args>
 ProcessTarget make_target(F&& fn, Args&&... args) {
     ProcessTarget target;
+    DescriptorExportScope scope;  // a Connection among the args exports its descriptor
     if constexpr (is_function_pointer_v<F>) {
         auto* fp = fn;
         try {
             target.task = task_name(fp);
-            DescriptorExportScope scope;  // a Connection among the args exports its descriptor
             target.packed_args = pack(std::make_tuple(args...));
-            target.descriptors = scope.take();
         } catch (const ValueError&) {
             target.task.reset();  // not registered: fork only
         }
     }
+    // Not packed (fork only): a Connection among the args is still handed over at start().
+    if (!target.task) (hand_over_argument(args), ...);
+    target.descriptors = scope.take();
     target.closure = [fn = std::forward<F>(fn),
                       tup = std::make_tuple(std::forward<Args>(args)...)]() mutable {
         std::apply(fn, std::move(tup));
@@ -162,10 +167,18 @@ struct ProcessInfo {
 [[nodiscard]] const std::string& authkey();
 
 /// A start method bound to a context. Python: multiprocessing.get_context(method).
+///     auto p = mpact::get_context(mpact::StartMethod::spawn).process(square, 7);
 class Context {
   public:
     explicit Context(StartMethod method) : method_(method) {}
     [[nodiscard]] StartMethod start_method() const noexcept { return method_; }
+    /// A Process with this context's start method. Python: ctx.Process(target=f, args=(x,)).
+    template <class F, class... Args>
+    requires(!std::is_same_v<std::decay_t<F>, ProcessOptions>) [[nodiscard]] Process
+        process(F&& target, Args&&... args) const {
+        return process(ProcessOptions{}, std::forward<F>(target), std::forward<Args>(args)...);
+    }
+    /// As above, with options (their start_method is replaced by this context's).
     template <class F, class... Args>
     [[nodiscard]] Process process(ProcessOptions options, F&& target, Args&&... args) const {
         options.start_method = method_;

@@ -13,9 +13,9 @@ void init(int argc, char** argv) {
 
 NodeStats node_stats() {
     auto& c = detail::Node::get().counters();
-    return NodeStats{c.received.load(),       c.delivered.load(),     c.malformed.load(),
-                     c.oversized.load(),      c.unknown_actor.load(), c.expired.load(),
-                     c.handler_errors.load(), detail::refused_count()};
+    return NodeStats{c.received.load(),       c.delivered.load(),      c.malformed.load(),
+                     c.oversized.load(),      c.unknown_actor.load(),  c.expired.load(),
+                     c.handler_errors.load(), detail::refused_count(), c.unmatched.load()};
 }
 
 std::string node_endpoint() {

@@ -220,7 +220,10 @@ void Node::dispatch(const std::string& identity, Header header, std::string_view
     }
     if (header.kind == Kind::reply || header.kind == Kind::error) {
         auto it = pending_.find(header.corr);
-        if (it == pending_.end()) return;  // late reply after a timeout
+        if (it == pending_.end()) {  // late, after a timeout, or never asked
+            ++counters_.unmatched;
+            return;
+        }
         auto done = std::move(it->second.done);
         if (it->second.timer) it->second.timer->cancel();
         pending_.erase(it);

@@ -25,14 +25,20 @@ std::uint32_t export_descriptor(int fd, const char* what) {
                          "stands for an open descriptor of this process, which an ordinary "
                          "message cannot carry");
     }
-    if (!scope->collected_) scope->collected_ = std::make_shared<detail::ExportedDescriptors>();
+    auto& collected = scope->collected();
     int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 3);
     if (copy < 0) {
         throw ProcessError(std::string("cannot hand ") + what + " to a child: descriptor " +
                            std::to_string(fd) + " cannot be duplicated (closed?)");
     }
-    scope->collected_->fds.push_back(copy);
-    return static_cast<std::uint32_t>(scope->collected_->fds.size() - 1);
+    collected.fds.push_back(copy);
+    return static_cast<std::uint32_t>(collected.fds.size() - 1);
+}
+
+void on_handed_over(std::function<void(const HandedOver&)> done) {
+    if (auto* scope = t_export; scope != nullptr) {
+        scope->collected().on_start.push_back(std::move(done));
+    }
 }
 
 int import_descriptor(std::uint32_t index) {
@@ -58,11 +64,26 @@ ExportedDescriptors::~ExportedDescriptors() {
     for (int fd : fds) ::close(fd);
 }
 
+void ExportedDescriptors::handed_over(const HandedOver& child) noexcept {
+    auto callbacks = std::move(on_start);
+    on_start.clear();
+    for (auto& done : callbacks) {
+        try {
+            done(child);
+        } catch (...) {  // the child runs either way; a callback only tidies the parent
+        }
+    }
+}
+
 DescriptorExportScope::DescriptorExportScope() : previous_(t_export) {
     t_export = this;
 }
 DescriptorExportScope::~DescriptorExportScope() {
     t_export = previous_;
+}
+ExportedDescriptors& DescriptorExportScope::collected() {
+    if (!collected_) collected_ = std::make_shared<ExportedDescriptors>();
+    return *collected_;
 }
 std::shared_ptr<ExportedDescriptors> DescriptorExportScope::take() {
     return std::move(collected_);

@@ -227,8 +227,10 @@ void Process::start() {
     }
     s.started = true;
     // As Python's start() drops target and args: the child has its copies now, and ours
-    // must not keep a handed Connection open in this process.
+    // must not keep a handed Connection open in this process. Handed-over values (a
+    // Connection not kept) close the parent's own copy too, so the child's death is seen.
     s.target.closure = nullptr;
+    if (s.target.descriptors) s.target.descriptors->handed_over({s.name, s.pid});
     s.target.descriptors.reset();
     detail::register_child(state_);
 }

@@ -6,17 +6,21 @@
 ///     MPACT_TASK(child);
 ///     auto [here, there] = mpact::pipe();
 ///     mpact::Process p{child, there};         // any start method
-///     p.start();
-///     there.close();                           // our copy of the child's end
+///     p.start();                               // hands `there` over: our copy closes
 ///     auto s = here.recv<std::string>();       // "hello"
 ///     here.recv<std::string>();                // throws mpact::EOFError
 ///
-/// Python: `here, there = Pipe(); Process(target=child, args=(there,))`.
+/// Python: `here, there = Pipe(); Process(target=child, args=(there,)); there.close()`.
 /// EOF: recv raises EOFError once every message sent before it has been received and the
 /// other end was closed (close() queues an end-of-stream mark after the last message) or
 /// every process holding it is gone (a SIGKILLed peer included). Passing a Connection to a
 /// child: only as an argument of mpact::Process (any start method); anywhere else,
 /// serialising a Connection is a ValueError.
+/// Handing over (Python has no twin: its docs tell you to close the parent's copy): a
+/// Connection among a Process's arguments is closed in the parent, every copy, once start()
+/// has started the child, so the child's death always reaches the other end as EOFError;
+/// a later use here is a ValueError that says so, close() stays a no-op. To keep using it
+/// in the parent too, pass mpact::keep(c); then the parent's copy holds the stream open.
 /// Timeouts bound the wait for a message to begin; a begun message is read to its end (a
 /// writer that dies mid-message gives EOFError). send() waits while the pipe is full, as in
 /// Python; send(obj, timeout) bounds that wait.
@@ -68,6 +72,12 @@ struct PipeOptions {
 /// Two connected ends. Python: `multiprocessing.Pipe(duplex=True)`.
 /// Throws ProcessError if the OS has no descriptors left.
 [[nodiscard]] std::pair<Connection, Connection> pipe(PipeOptions options = {});
+
+/// A copy of `c` that a Process does not hand over: passed as an argument, the parent's
+/// Connection stays open after start() (Python's behaviour; close it yourself, or the
+/// child's death will not reach the other end).
+///     mpact::Process p{child, mpact::keep(there)};
+[[nodiscard]] Connection keep(Connection c);
 
 namespace detail {
 struct ConnectionState;
@@ -167,7 +177,13 @@ class Connection {
 
   private:
     friend std::pair<Connection, Connection> pipe(PipeOptions);
+    friend Connection keep(Connection c);
+    // Hands this end over to the Process whose arguments hold it (a fork-only target's,
+    // which are not packed; see <mpact/descriptors.hpp>).
+    friend void mpact_hand_over(const Connection& c) { c.hand_over_at_start(); }
     Connection(int fd, bool readable, bool writable, Duration spin);
+    // Asks the Process being built to close this end here once its child has started.
+    void hand_over_at_start() const;
 
     static constexpr std::size_t limit_none = ~std::size_t{0};
     // Packs `obj` and sends it as one message by `deadline`.
@@ -214,7 +230,9 @@ class Connection {
     static T decode(const detail::Frame& frame) {
         auto handle = detail::unpack_frame(frame);
         try {
-            return handle.get().as<T>();
+            T value = handle.get().as<T>();
+            detail::check_field_count(handle.get(), value);  // a struct: exactly its fields
+            return value;
         } catch (const msgpack::type_error&) {
             throw ProtocolError("recv: the message (" + detail::describe_msgpack(handle.get()) +
                                 ") does not convert to the requested type");
@@ -222,6 +240,7 @@ class Connection {
     }
 
     std::shared_ptr<detail::ConnectionState> state_;
+    bool keep_ = false;  // mpact::keep(): a Process does not hand this handle's end over
 };
 
 }  // namespace mpact

@@ -38,7 +38,7 @@ struct Header;
 
 struct NodeCounters {
     std::atomic<std::uint64_t> received{0}, delivered{0}, malformed{0}, oversized{0},
-        unknown_actor{0}, expired{0}, handler_errors{0};
+        unknown_actor{0}, expired{0}, handler_errors{0}, unmatched{0};
 };
 
 // A reply or error to a request this node's I/O thread sent (an actor's request).
