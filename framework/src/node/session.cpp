@@ -3,6 +3,7 @@
 #include <mpact/errors.hpp>
 
 #include "node/node.hpp"
+#include "process/child_role.hpp"
 
 #include <dirent.h>
 #include <sys/random.h>
@@ -101,6 +102,7 @@ Session create_session() {
 }  // namespace
 
 const Session& session() {
+    ensure_role();  // the node's lazy start: a child whose main skipped init becomes itself
     std::lock_guard lock(g_session_mutex);
     if (!g_session) {
         g_session = create_session();
