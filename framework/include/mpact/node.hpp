@@ -9,15 +9,17 @@
 ///     }
 ///
 /// Python: the `if __name__ == "__main__":` guard — a `spawn`/`forkserver` child runs this
-/// binary's main, and mpact::init turns it into the child (it never returns there).
+/// binary's main, and mpact::init turns it into the child (it never returns there). Without
+/// init, the child becomes itself at its first mpact call instead (never returning either,
+/// never starting children first): what main did before that call runs again in the child.
 #include <cstdint>
 #include <string>
 
 namespace mpact {
 
 /// Initialises mpact for this process; in a child started by `spawn` or the forkserver it
-/// runs the child's work and exits instead of returning. Call it first in main, before any
-/// thread starts. Idempotent.
+/// runs the child's work and exits instead of returning. Optional, but call it first in
+/// main, before any thread starts, so nothing before it runs again in children. Idempotent.
 void init(int argc, char** argv);
 
 /// What this process's mailbox has seen, and the Pipe and Queue input it refused. Bad input

@@ -17,7 +17,9 @@
 /// on stderr), -N after signal N.
 /// Lifetime: the destructor never waits: a still-running child is left to run (as in
 /// Python); at normal exit of the parent, non-daemon children are joined and daemon children
-/// terminated. If the parent dies (even by SIGKILL) every child is killed within 1 s.
+/// terminated. If the parent dies (even by SIGKILL) every child is killed within 1 s, and so,
+/// level by level, are theirs; a child lives as long as its parent process, whichever
+/// thread started it. A forkserver that died is replaced at the next start().
 /// Thread-safety: one Process object is used by one thread at a time.
 #include <mpact/descriptors.hpp>
 #include <mpact/task.hpp>
@@ -40,7 +42,7 @@ namespace mpact {
 /// How a child process is created. Python: the multiprocessing start methods.
 enum class StartMethod {
     fork,        ///< fork the caller; the only method that can run a lambda or closure
-    spawn,       ///< fork + exec of this binary; mpact::init in main runs the child's task
+    spawn,       ///< fork + exec of this binary; the task runs at mpact::init or first mpact call
     forkserver,  ///< (default) a single-threaded server process forks children on request
 };
 

@@ -2,6 +2,8 @@
 #include <mpact/internal/node.hpp>
 #include <mpact/internal/session.hpp>
 
+#include "process/child_role.hpp"
+
 #include <dirent.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -99,6 +101,7 @@ Session create_session() {
 }  // namespace
 
 const Session& session() {
+    ensure_role();  // the node's lazy start: a child whose main skipped init becomes itself
     std::lock_guard lock(g_session_mutex);
     if (!g_session) {
         g_session = create_session();

@@ -6,12 +6,16 @@
 // as in Python.
 #include <mpact/codec.hpp>
 #include <mpact/errors.hpp>
+#include <mpact/internal/pidfd.hpp>
 #include <mpact/internal/session.hpp>
 
 #include "process/bootstrap.hpp"
+#include "process/child_role.hpp"
+#include "process/launcher.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -24,6 +28,8 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <new>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -101,13 +107,49 @@ struct Client {
     std::mutex mutex;
     pid_t server = 0;
     int control = -1;
+    int pidfd = -1;  // the server's: readable once it has ended
 };
 Client& client() {
     static Client c;
     return c;
 }
 
+// A forked child (Process's fork, or the user's own) must not share its parent's server:
+// its children would be the server's, not its own, and outlive it (issue #12, fault 3).
+// The descriptors are the child's copies; closing them leaves the parent's server alone.
+void forget_server_after_fork() noexcept {
+    auto& c = client();
+    new (&c.mutex) std::mutex();
+    if (c.control >= 0) ::close(c.control);
+    if (c.pidfd >= 0) ::close(c.pidfd);
+    c.server = 0;
+    c.control = c.pidfd = -1;
+}
+
+bool server_ended(const Client& c, int timeout_ms) {
+    pollfd p{c.pidfd, POLLIN, 0};
+    int r;
+    do {
+        r = ::poll(&p, 1, timeout_ms);
+    } while (r < 0 && errno == EINTR);
+    return r > 0;
+}
+
+// Forgets a server that has ended (and reaps it: it is our child).
+void discard_server(Client& c) {
+    if (c.control >= 0) ::close(c.control);
+    if (c.pidfd >= 0) ::close(c.pidfd);
+    if (c.server > 0) ::waitpid(c.server, nullptr, 0);
+    c.server = 0;
+    c.control = c.pidfd = -1;
+}
+
 void start_server(Client& c) {
+    static const bool registered = [] {
+        ::pthread_atfork(nullptr, nullptr, forget_server_after_fork);
+        return true;
+    }();
+    static_cast<void>(registered);
     int pair[2];
     if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
         throw ProcessError("socketpair failed: cannot start the forkserver");
@@ -116,6 +158,7 @@ void start_server(Client& c) {
     std::string role = "--mpact-role=forkserver";
     std::string fd_arg = "--mpact-bootstrap-fd=" + std::to_string(pair[1]);
     char* argv[] = {exe_arg0.data(), role.data(), fd_arg.data(), nullptr};
+    RoleEnvironment env("forkserver", pair[1]);
     const auto& s = session();
     std::string boot = pack(Bootstrap{s.dir,
                                       s.authkey,
@@ -127,20 +170,55 @@ void start_server(Client& c) {
                                       false,
                                       static_cast<int>(::getpid()),
                                       {}});
-    pid_t parent = ::getpid();
-    pid_t pid = ::fork();
-    if (pid < 0) throw ProcessError("fork failed: cannot start the forkserver");
-    if (pid == 0) {
-        ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // dies with the thread that started it
-        if (::getppid() != parent) ::_exit(1);
-        ::fcntl(pair[1], F_SETFD, 0);
-        ::execv("/proc/self/exe", argv);
-        ::_exit(127);
-    }
+    pid_t pid = -1;
+    run_on_launcher([&] {  // so the server dies with this process, not with a thread
+        pid_t parent = ::getpid();
+        pid = ::fork();
+        if (pid == 0) {  // async-signal-safe calls only until exec
+            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+            if (::getppid() != parent) ::_exit(1);
+            ::fcntl(pair[1], F_SETFD, 0);
+            env.stamp(::getpid());
+            ::execve("/proc/self/exe", argv, env.envp());
+            ::_exit(127);
+        }
+    });
     ::close(pair[1]);
-    if (!write_frame(pair[0], boot)) throw ProcessError("the forkserver did not start");
+    if (pid < 0) {
+        ::close(pair[0]);
+        throw ProcessError("fork failed: cannot start the forkserver");
+    }
     c.server = pid;
     c.control = pair[0];
+    c.pidfd = open_pidfd(pid);  // our unreaped child: cannot be a reused pid
+    if (!write_frame(pair[0], boot)) {
+        ::kill(pid, SIGKILL);
+        discard_server(c);
+        throw ProcessError("the forkserver did not start");
+    }
+}
+
+// One start request to the server; the child's pid and sentinel, or nullopt on failure.
+std::optional<ForkserverChild> request_child(Client& c, const Bootstrap& boot,
+                                             const std::vector<int>& handed) {
+    int pair[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
+        throw ProcessError("socketpair failed: cannot ask the forkserver for a child");
+    }
+    std::vector<int> fds{pair[1]};
+    fds.insert(fds.end(), handed.begin(), handed.end());
+    bool ok = send_fds(c.control, fds);
+    ::close(pair[1]);
+    std::string pid_bytes;
+    ok = ok && write_frame(pair[0], pack(boot)) && read_frame(pair[0], pid_bytes) &&
+         pid_bytes.size() == sizeof(int);
+    if (!ok) {
+        ::close(pair[0]);
+        return std::nullopt;
+    }
+    int pid = 0;
+    std::memcpy(&pid, pid_bytes.data(), sizeof pid);
+    return ForkserverChild{pid, pair[0]};
 }
 
 }  // namespace
@@ -152,25 +230,18 @@ ForkserverChild forkserver_start(const Bootstrap& boot, const std::vector<int>& 
     }
     auto& c = client();
     std::lock_guard lock(c.mutex);
-    if (c.control < 0) start_server(c);
-    int pair[2];
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
-        throw ProcessError("socketpair failed");
+    // A server that died (killed, or by a bug) is replaced: once before the request if it
+    // is known dead, once more if the request failed because it died meanwhile. Its running
+    // children died with it (they are its children: PR_SET_PDEATHSIG).
+    if (c.control >= 0 && server_ended(c, 0)) discard_server(c);
+    for (int attempt = 0;; ++attempt) {
+        if (c.control < 0) start_server(c);
+        if (auto child = request_child(c, boot, handed)) return *child;
+        if (attempt > 0 || !server_ended(c, 2000)) {
+            throw ProcessError("the forkserver did not start the child");
+        }
+        discard_server(c);
     }
-    std::vector<int> fds{pair[1]};
-    fds.insert(fds.end(), handed.begin(), handed.end());
-    bool ok = send_fds(c.control, fds);
-    ::close(pair[1]);
-    std::string pid_bytes;
-    ok = ok && write_frame(pair[0], pack(boot)) && read_frame(pair[0], pid_bytes) &&
-         pid_bytes.size() == sizeof(int);
-    if (!ok) {
-        ::close(pair[0]);
-        throw ProcessError("the forkserver did not start the child");
-    }
-    int pid = 0;
-    std::memcpy(&pid, pid_bytes.data(), sizeof pid);
-    return ForkserverChild{pid, pair[0]};
 }
 
 void serve_forkserver(int control) {
@@ -182,6 +253,9 @@ void serve_forkserver(int control) {
     sigemptyset(&mask);
     sigaddset(&mask, SIGCHLD);
     ::sigprocmask(SIG_BLOCK, &mask, nullptr);
+    // A parent that died (or closed a sentinel) must not take the server down with SIGPIPE
+    // when a child's status is written to it; children get the inherited disposition back.
+    auto inherited_sigpipe = ::signal(SIGPIPE, SIG_IGN);
     int sigfd = ::signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
     std::map<pid_t, int> status_fd;  // child -> its sentinel socket
     while (true) {
@@ -222,6 +296,7 @@ void serve_forkserver(int control) {
             ::prctl(PR_SET_PDEATHSIG, SIGKILL);
             if (::getppid() != server) ::_exit(1);
             ::sigprocmask(SIG_UNBLOCK, &mask, nullptr);
+            ::signal(SIGPIPE, inherited_sigpipe);
             ::close(control);
             ::close(sigfd);
             ::close(fd);

@@ -3,6 +3,8 @@
 #include <mpact/process.hpp>
 
 #include "process/bootstrap.hpp"
+#include "process/child_role.hpp"
+#include "process/launcher.hpp"
 #include "process/process_state.hpp"
 #include "transport/link.hpp"
 
@@ -72,48 +74,52 @@ detail::Bootstrap make_bootstrap(const detail::ProcessState& s) {
                              handed_fds(s)};
 }
 
-// PR_SET_PDEATHSIG fires when the *thread* that forked the child exits, not the process:
-// start children from a thread that lives as long as they should.
+// PR_SET_PDEATHSIG fires when the *thread* that forked the child ends, not the process:
+// every fork runs on the launcher thread, which lives as long as this process.
 void die_with_parent(pid_t parent) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(1);
+}
+
+// The child half of start_fork: runs on a copy of the launcher thread and never returns.
+[[noreturn]] void run_forked_child(detail::ProcessState& s, pid_t parent) {
+    detail::node_after_fork_in_child();
+    detail::forget_children_after_fork();
+    // The closure holds the arguments themselves; the duplicates made for other start
+    // methods would only keep a Connection's peer from seeing EOF.
+    for (int fd : handed_fds(s)) ::close(fd);
+    ::signal(SIGTERM, SIG_DFL);  // terminate() means the default action, whatever the parent set
+    die_with_parent(parent);
+    auto& id = detail::identity();
+    std::string parent_name = id.name;
+    id = detail::Identity{s.name, s.identity, s.daemon, static_cast<int>(parent), parent_name, 0};
+    int code = 0;
+    try {
+        s.target.closure();
+    } catch (const std::exception& e) {
+        std::cout.flush();
+        std::cerr << "Process " << s.name << ":\n" << e.what() << std::endl;
+        code = 1;
+    } catch (...) {
+        code = 1;
+    }
+    std::cout.flush();
+    std::fflush(nullptr);
+    detail::settle_before_exit();  // _exit skips the thread-exit flush of one-way sends
+    detail::finish_children();
+    ::_exit(code);
 }
 
 void start_fork(detail::ProcessState& s) {
     pid_t parent = ::getpid();
     std::cout.flush();
     std::fflush(nullptr);
-    pid_t pid = ::fork();
+    pid_t pid = -1;
+    detail::run_on_launcher([&] {
+        pid = ::fork();
+        if (pid == 0) run_forked_child(s, parent);
+    });
     if (pid < 0) throw ProcessError("fork failed");
-    if (pid == 0) {
-        detail::node_after_fork_in_child();
-        detail::forget_children_after_fork();
-        // The closure holds the arguments themselves; the duplicates made for other start
-        // methods would only keep a Connection's peer from seeing EOF.
-        for (int fd : handed_fds(s)) ::close(fd);
-        ::signal(SIGTERM,
-                 SIG_DFL);  // terminate() means the default action, whatever the parent set
-        die_with_parent(parent);
-        auto& id = detail::identity();
-        std::string parent_name = id.name;
-        id = detail::Identity{s.name,      s.identity, s.daemon, static_cast<int>(parent),
-                              parent_name, 0};
-        int code = 0;
-        try {
-            s.target.closure();
-        } catch (const std::exception& e) {
-            std::cout.flush();
-            std::cerr << "Process " << s.name << ":\n" << e.what() << std::endl;
-            code = 1;
-        } catch (...) {
-            code = 1;
-        }
-        std::cout.flush();
-        std::fflush(nullptr);
-        detail::settle_before_exit();  // _exit skips the thread-exit flush of one-way sends
-        detail::finish_children();
-        ::_exit(code);
-    }
     s.pid = pid;
     s.sentinel = detail::open_pidfd(pid);
 }
@@ -130,18 +136,26 @@ void start_spawn(detail::ProcessState& s) {
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
+    detail::RoleEnvironment env("spawn", fds[0]);
     pid_t parent = ::getpid();
-    pid_t pid = ::fork();
-    if (pid < 0) throw ProcessError("fork failed");
-    if (pid == 0) {  // async-signal-safe calls only until exec
-        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (::getppid() != parent) ::_exit(1);
-        ::fcntl(fds[0], F_SETFD, 0);                    // the bootstrap descriptor survives exec
-        for (int fd : handed) ::fcntl(fd, F_SETFD, 0);  // and so do the handed ones
-        ::execv("/proc/self/exe", argv.data());
-        ::_exit(127);
-    }
+    pid_t pid = -1;
+    detail::run_on_launcher([&] {
+        pid = ::fork();
+        if (pid == 0) {  // async-signal-safe calls only until exec
+            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+            if (::getppid() != parent) ::_exit(1);
+            ::fcntl(fds[0], F_SETFD, 0);  // the bootstrap descriptor survives exec
+            for (int fd : handed) ::fcntl(fd, F_SETFD, 0);  // and so do the handed ones
+            env.stamp(::getpid());
+            ::execve("/proc/self/exe", argv.data(), env.envp());
+            ::_exit(127);
+        }
+    });
     ::close(fds[0]);
+    if (pid < 0) {
+        ::close(fds[1]);
+        throw ProcessError("fork failed");
+    }
     s.pid = pid;
     s.sentinel = detail::open_pidfd(pid);
     bool ok = detail::write_frame(fds[1], pack(make_bootstrap(s)));
@@ -178,6 +192,7 @@ StartMethod get_start_method() {
 
 Process::Process(ProcessOptions options, detail::ProcessTarget target)
     : state_(std::make_shared<detail::ProcessState>()) {
+    detail::ensure_role();  // a child whose main skipped mpact::init becomes itself here
     auto& id = detail::identity();
     int n = ++id.children_started;
     state_->identity = id.identity;
@@ -197,6 +212,7 @@ Process& Process::operator=(Process&&) noexcept = default;
 Process::~Process() = default;  // a running child is left to run, as in Python
 
 void Process::start() {
+    detail::ensure_role();  // never a child of a child that has not taken its role
     auto& s = *state_;
     std::lock_guard lock(s.mutex);
     if (s.closed) throw ValueError("process object is closed");
@@ -339,11 +355,13 @@ Sentinel Process::sentinel() const {
 }
 
 ProcessInfo current_process() {
+    detail::ensure_role();
     const auto& id = detail::identity();
     return ProcessInfo{id.name, ::getpid(), id.daemon};
 }
 
 std::optional<ProcessInfo> parent_process() {
+    detail::ensure_role();
     const auto& id = detail::identity();
     if (id.parent_pid == 0) return std::nullopt;
     return ProcessInfo{id.parent_name, id.parent_pid, false};
