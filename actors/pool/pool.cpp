@@ -80,6 +80,7 @@ void Pool::submit(const std::string& task, std::vector<detail::PackedChunk> chun
         if (core_->closed || core_->terminated) {
             throw ValueError("Pool not running: submission after close() or terminate()");
         }
+        if (core_->stopped) throw ProcessError("Pool not running: the pool's actor has stopped");
         if (chunks.empty()) return;
         std::size_t first = 0;
         auto name = std::make_shared<const std::string>(task);

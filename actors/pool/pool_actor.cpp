@@ -66,6 +66,19 @@ void PoolActor::on_stop(const std::string& /*reason*/) {
     core_->live = nullptr;
     kill_all(Duration::zero());  // no turn comes after this one
     table_->announce = nullptr;
+    // Nothing will run or settle from here on (the actor ended: at node shutdown, or its
+    // on_start threw, e.g. out of descriptors): join() must not wait for a publish that
+    // never comes, and later submissions fail (Pool::submit) rather than wait forever.
+    std::deque<PendingChunk> late;
+    {
+        std::lock_guard lock(core_->mutex);
+        core_->stopped = true;
+        core_->finished = true;
+        late.swap(core_->incoming);
+    }
+    core_->cv.notify_all();
+    std::move(late.begin(), late.end(), std::back_inserter(fresh_));
+    fail_waiting("ProcessError", "the pool's actor has stopped");
 }
 
 ChildSpec PoolActor::worker_spec(int slot) {

@@ -54,6 +54,7 @@ struct PoolCore {
     bool closed = false;
     bool terminated = false;
     bool finished = false;  // closed or terminated, and every worker has exited
+    bool stopped = false;   // the pool actor has ended: nothing runs any more
     bool joined = false;
     std::vector<pid_t> pids;      // the live workers, retiring ones left out
     std::vector<pid_t> all_pids;  // every worker process not yet seen to end
