@@ -65,6 +65,10 @@ std::shared_ptr<detail::BatchState> Pool::batch(std::size_t n) {
     return std::make_shared<detail::BatchState>(n, core_->results);
 }
 
+std::shared_ptr<detail::StreamState> Pool::stream_state(std::size_t n, bool ordered) {
+    return std::make_shared<detail::StreamState>(n, ordered);
+}
+
 std::size_t Pool::effective_chunksize(std::size_t n, std::size_t chunksize) const {
     if (chunksize != 0) return chunksize;
     auto per = static_cast<std::size_t>(core_ ? core_->processes : 1) * 4;  // Python's rule
