@@ -1,5 +1,5 @@
 // The shared states behind AsyncResult and IMapIterator, fed by the pool actor.
-#include <mpact/async_result.hpp>
+#include "result_states.hpp"
 
 namespace mpact::detail {
 
@@ -121,6 +121,46 @@ std::optional<std::string> StreamState::next(MaybeDeadline deadline) {
     lock.unlock();
     if (!out.ok) out.error.raise();
     return std::move(out.value);
+}
+
+// The calls the public handles make (they see the states only by name).
+bool batch_wait(BatchState& state, MaybeDeadline deadline) {
+    return state.wait(deadline);
+}
+bool batch_ready(BatchState& state) {
+    return state.ready();
+}
+bool batch_failed(const BatchState& state) {
+    return state.error.has_value();
+}
+void batch_raise(const BatchState& state) {
+    state.error->raise();
+}
+std::size_t batch_size(const BatchState& state) {
+    return state.size();
+}
+void batch_values(const BatchState& state,
+                  const std::function<void(const msgpack::object&)>& each) {
+    for (const auto& [first, chunk] : state.chunks) {
+        auto handle = unpack_bounded(chunk.values, DecodeLimits{});
+        const auto& array = handle.get();
+        if (array.type != msgpack::type::ARRAY || array.via.array.size != chunk.count) {
+            throw ProtocolError("Pool: a chunk of results is malformed");
+        }
+        for (std::uint32_t i = 0; i < chunk.count; ++i) each(array.via.array.ptr[i]);
+    }
+}
+void batch_on_ready(BatchState& state, std::function<void(BatchState&)> fn) {
+    state.on_ready = std::move(fn);
+}
+std::optional<std::string> stream_next(StreamState& state, MaybeDeadline deadline) {
+    return state.next(deadline);
+}
+std::shared_ptr<ResultSink> sink_of(const std::shared_ptr<BatchState>& state) {
+    return state;
+}
+std::shared_ptr<ResultSink> sink_of(const std::shared_ptr<StreamState>& state) {
+    return state;
 }
 
 }  // namespace mpact::detail

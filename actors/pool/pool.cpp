@@ -65,6 +65,10 @@ std::shared_ptr<detail::BatchState> Pool::batch(std::size_t n) {
     return std::make_shared<detail::BatchState>(n, core_->results);
 }
 
+std::shared_ptr<detail::StreamState> Pool::stream_state(std::size_t n, bool ordered) {
+    return std::make_shared<detail::StreamState>(n, ordered);
+}
+
 std::size_t Pool::effective_chunksize(std::size_t n, std::size_t chunksize) const {
     if (chunksize != 0) return chunksize;
     auto per = static_cast<std::size_t>(core_ ? core_->processes : 1) * 4;  // Python's rule
@@ -80,6 +84,7 @@ void Pool::submit(const std::string& task, std::vector<detail::PackedChunk> chun
         if (core_->closed || core_->terminated) {
             throw ValueError("Pool not running: submission after close() or terminate()");
         }
+        if (core_->stopped) throw ProcessError("Pool not running: the pool's actor has stopped");
         if (chunks.empty()) return;
         std::size_t first = 0;
         auto name = std::make_shared<const std::string>(task);

@@ -27,6 +27,13 @@ PoolActor::PoolActor(std::shared_ptr<PoolCore> core)
                      .period = Duration::max()}) {
     handle([this](const Work& work, Reply<Chunk> reply) { on_work(work, std::move(reply)); });
     handle([this](const Partial& partial) { settle(partial.results); });
+    handle([this](const Begun& begun) {
+        auto w = workers_.find(begun.worker);
+        if (w != workers_.end() && !w->second.inflight.empty() &&
+            w->second.inflight.front() == begun.first) {
+            w->second.begun = true;
+        }
+    });
     handle([this](const Terminate&) {
         terminated_ = closed_ = true;
         take_incoming();
@@ -66,6 +73,19 @@ void PoolActor::on_stop(const std::string& /*reason*/) {
     core_->live = nullptr;
     kill_all(Duration::zero());  // no turn comes after this one
     table_->announce = nullptr;
+    // Nothing will run or settle from here on (the actor ended: at node shutdown, or its
+    // on_start threw, e.g. out of descriptors): join() must not wait for a publish that
+    // never comes, and later submissions fail (Pool::submit) rather than wait forever.
+    std::deque<PendingChunk> late;
+    {
+        std::lock_guard lock(core_->mutex);
+        core_->stopped = true;
+        core_->finished = true;
+        late.swap(core_->incoming);
+    }
+    core_->cv.notify_all();
+    std::move(late.begin(), late.end(), std::back_inserter(fresh_));
+    fail_waiting("ProcessError", "the pool's actor has stopped");
 }
 
 ChildSpec PoolActor::worker_spec(int slot) {
@@ -227,7 +247,7 @@ void PoolActor::on_work(const Work& work, Reply<Chunk> reply) {
     // expected from our worker); it runs again rather than waiting forever.
     std::vector<std::uint64_t> front;
     for (auto task_id : w->second.inflight) {
-        if (tasks_.contains(task_id)) requeue(task_id, false, {}, front);
+        if (tasks_.contains(task_id)) requeue(task_id, false, true, {}, front);
     }
     queue_.insert(queue_.begin(), front.begin(), front.end());
     w->second.inflight.clear();
@@ -294,6 +314,7 @@ void PoolActor::dispatch() {
         if (chunk.items.empty()) return;
         auto reply = std::move(*worker.idle);
         worker.idle.reset();
+        worker.begun = false;
         reply(chunk);
     }
 }
@@ -316,10 +337,14 @@ void PoolActor::lost(std::uint32_t /*id*/, Worker worker, std::optional<int> sta
     // unsettled task is charged); those after it had not started.
     std::vector<std::uint64_t> retry;
     bool charged = false;
+    // A SIGKILL before the worker said it had the chunk (Begun) is most likely chaos from
+    // outside striking a worker as it starts: lightly charged (see requeue). Any other death
+    // (a crash, an exit) is charged in full: a task that crashes its worker at once is poison.
+    const bool begun = worker.begun || !status || *status != -SIGKILL;
     const std::string why = "worker process " + std::to_string(worker.pid) + " " + describe(status);
     for (auto task_id : worker.inflight) {
         if (!tasks_.contains(task_id)) continue;
-        requeue(task_id, !charged, why, retry);
+        requeue(task_id, !charged, begun, why, retry);
         charged = true;
     }
     queue_.insert(queue_.begin(), retry.begin(), retry.end());
@@ -357,12 +382,18 @@ std::string packed_tail(const std::string& packed, std::uint32_t size, std::uint
 }
 }  // namespace
 
-void PoolActor::requeue(std::uint64_t id, bool charge, const std::string& why,
+void PoolActor::requeue(std::uint64_t id, bool charge, bool begun, const std::string& why,
                         std::vector<std::uint64_t>& front) {
     auto node = tasks_.extract(id);
     auto& task = node.mapped();
     const std::uint32_t settled = task.done;
     int attempts = settled == 0 ? task.attempts : 0;  // a settled first task leaves its count
+    int unconfirmed = settled == 0 ? task.unconfirmed : 0;
+    if (charge && !begun) {
+        // Killed before it said it had the chunk (a worker killed as it starts, under
+        // chaos): most likely the task never ran. Charged only when that keeps happening.
+        charge = ++unconfirmed > core_->options.retries + 1;
+    }
     if (charge) ++attempts;
     std::uint32_t skip = settled;
     if (charge && attempts > core_->options.retries) {
@@ -390,6 +421,7 @@ void PoolActor::requeue(std::uint64_t id, bool charge, const std::string& why,
     }
     task.done = 0;
     task.attempts = attempts;
+    task.unconfirmed = skip > settled ? 0 : unconfirmed;
     std::uint64_t fresh_id = 0;
     {
         std::lock_guard lock(core_->mutex);

@@ -14,6 +14,7 @@
 #include <mpact/supervisor.hpp>
 
 #include "protocol.hpp"
+#include "result_states.hpp"
 #include "result_thread.hpp"
 
 #include <condition_variable>
@@ -40,6 +41,7 @@ struct PendingChunk {
     std::shared_ptr<ResultSink> sink;
     std::size_t first = 0;   // index of its first task in the submission
     int attempts = 0;        // deaths charged to its first task (the one that runs first)
+    int unconfirmed = 0;     // deaths of a worker not known to have begun it
     std::uint32_t done = 0;  // its first `done` tasks are settled (results arrive in pieces)
 };
 
@@ -54,6 +56,7 @@ struct PoolCore {
     bool closed = false;
     bool terminated = false;
     bool finished = false;  // closed or terminated, and every worker has exited
+    bool stopped = false;   // the pool actor has ended: nothing runs any more
     bool joined = false;
     std::vector<pid_t> pids;      // the live workers, retiring ones left out
     std::vector<pid_t> all_pids;  // every worker process not yet seen to end
@@ -89,6 +92,7 @@ class PoolActor : public Actor {
         pid_t pid = 0;  // its Process is table_->processes[id]
         std::vector<std::uint64_t> inflight;
         std::optional<Reply<pool_protocol::Chunk>> idle;
+        bool begun = false;  // it said it has its current message in hand (Begun)
         bool retiring = false;
         std::size_t given = 0;  // tasks handed out (for maxtasksperchild)
         bool started = false;   // has asked for work at least once
@@ -116,7 +120,10 @@ class PoolActor : public Actor {
     /// Puts chunk `id` back at the front of the queue without its settled tasks (under a new
     /// id: a late piece from the dead worker is dropped). `charge`: a death is charged to its
     /// first unsettled task (the one that was running), which fails past `retries`.
-    void requeue(std::uint64_t id, bool charge, const std::string& why,
+    /// `begun`: the worker had said it holds the chunk (or did not die by SIGKILL); a SIGKILL
+    /// before that is charged only past retries + 1 such deaths (so a task that gets
+    /// its worker SIGKILLed at once, the OOM killer's poison, still ends).
+    void requeue(std::uint64_t id, bool charge, bool begun, const std::string& why,
                  std::vector<std::uint64_t>& front);
     /// Ends every worker: asked to flush and exit (a stop to its presence actor), SIGKILLed
     /// after `grace`; with no grace, SIGKILLed now. Never waits.

@@ -61,6 +61,14 @@ struct Partial {
     MSGPACK_DEFINE(results)
 };
 
+/// One-way, from a worker as soon as it has a chunk message in hand: the pool then knows a
+/// death of that worker hit a task that was running (charged), not one still on its way.
+struct Begun {
+    std::uint32_t worker = 0;
+    std::uint64_t first = 0;  // the id of the message's first chunk
+    MSGPACK_DEFINE(worker, first)
+};
+
 /// From the caller: kill every worker now and fail what is pending.
 struct Terminate {
     MSGPACK_DEFINE()

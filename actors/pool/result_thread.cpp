@@ -1,6 +1,6 @@
 #include "result_thread.hpp"
 
-#include <mpact/async_result.hpp>
+#include "result_states.hpp"
 
 #include <cstdio>
 #include <exception>

@@ -150,6 +150,7 @@ void worker_main(const ActorRef& pool, std::uint32_t id, const std::optional<Tas
         for (;;) {
             auto chunk = pool.request<Chunk>(work);
             if (chunk.stop) break;
+            if (!chunk.items.empty()) pool.send(Begun{id, chunk.items.front().id});
             work.results.clear();
             work.results.reserve(chunk.items.size());
             auto flushed = std::chrono::steady_clock::now();

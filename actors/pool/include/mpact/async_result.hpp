@@ -15,17 +15,11 @@
 #include <mpact/errors.hpp>
 #include <mpact/time.hpp>
 
-#include <condition_variable>
 #include <cstddef>
-#include <cstdint>
-#include <deque>
 #include <functional>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -35,110 +29,46 @@ namespace mpact {
 
 namespace detail {
 
-/// A task's failure as it crossed the wire.
-struct TaskError {
-    std::string kind, message, stack;
-    [[noreturn]] void raise() const;
-};
+// The shared states behind the results live in the pool's engine (actors/pool/
+// result_states.hpp); these calls are all a result handle needs of them.
+class BatchState;
+class StreamState;
+class ResultSink;
+/// The sink a submission feeds (Pool::submit takes one kind for both).
+[[nodiscard]] std::shared_ptr<ResultSink> sink_of(const std::shared_ptr<BatchState>& state);
+[[nodiscard]] std::shared_ptr<ResultSink> sink_of(const std::shared_ptr<StreamState>& state);
+/// True once ready; waits until `deadline` (forever if none).
+bool batch_wait(BatchState& state, MaybeDeadline deadline);
+[[nodiscard]] bool batch_ready(BatchState& state);
+/// Valid once ready: whether a task failed, and that failure raised as its typed error.
+[[nodiscard]] bool batch_failed(const BatchState& state);
+[[noreturn]] void batch_raise(const BatchState& state);
+[[nodiscard]] std::size_t batch_size(const BatchState& state);
+/// Valid once ready without a failure: calls `each` with every value, in order.
+void batch_values(const BatchState& state, const std::function<void(const msgpack::object&)>& each);
+/// Runs `fn` on the pool's result thread once the batch is ready (set before submission).
+void batch_on_ready(BatchState& state, std::function<void(BatchState&)> fn);
+/// The next packed result; std::nullopt after the last; a task's error raised in place.
+std::optional<std::string> stream_next(StreamState& state, MaybeDeadline deadline);
 
-/// Runs callbacks one at a time, in order, on the pool's result thread.
-class ResultThread;
-void post_to(const std::shared_ptr<ResultThread>& thread, std::function<void()> fn);
-
-/// The results of one chunk: `count` packed values end to end (nil where a task threw) and
-/// the errors by offset.
-struct ChunkResult {
-    std::size_t first = 0;
-    std::uint32_t count = 0;
-    std::string values;
-    std::vector<std::pair<std::uint32_t, TaskError>> errors;
-};
-
-/// The `count` elements of the msgpack array `blob`, each packed; ProtocolError otherwise.
-std::vector<std::string> split_packed(std::string_view blob, std::size_t count);
-
-/// Where the pool actor puts results (on its I/O thread; never blocks).
-class ResultSink {
-  public:
-    virtual ~ResultSink() = default;
-    virtual void deliver(ChunkResult result) = 0;
-    virtual void fail(std::size_t first, std::uint32_t count, TaskError error) = 0;
-};
-
-/// n results gathered into one answer; ready when all arrived or at the first error.
-class BatchState : public ResultSink, public std::enable_shared_from_this<BatchState> {
-  public:
-    BatchState(std::size_t n, std::shared_ptr<ResultThread> thread);
-    void deliver(ChunkResult result) override;
-    void fail(std::size_t first, std::uint32_t count, TaskError error) override;
-    /// True once ready; waits until `deadline` (forever if none).
-    bool wait(MaybeDeadline deadline);
-    [[nodiscard]] bool ready();
-    /// Set before submission; runs on the result thread when the batch is ready.
-    std::function<void(BatchState&)> on_ready;
-    /// Valid once ready: packed values by first index, in order.
-    std::map<std::size_t, ChunkResult> chunks;
-    std::optional<TaskError> error;
-    std::size_t size() const { return size_; }
-
-  private:
-    void finish_locked(std::unique_lock<std::mutex>& lock);
-    std::mutex mutex_;
-    std::condition_variable cv_;
-    std::size_t size_, remaining_;
-    bool ready_ = false;
-    std::shared_ptr<ResultThread> thread_;
-};
-
-/// Decodes every value of a ready batch, in order.
+/// Decodes every value of a ready batch, in order (std::monostate for a void task's nil).
 template <class R>
 std::vector<R> decode_all(const BatchState& state) {
     std::vector<R> out;
-    out.reserve(state.size());
-    for (const auto& [first, chunk] : state.chunks) {
-        auto handle = unpack_bounded(chunk.values, DecodeLimits{});
-        const auto& array = handle.get();
-        if (array.type != msgpack::type::ARRAY || array.via.array.size != chunk.count) {
-            throw ProtocolError("Pool: a chunk of results is malformed");
-        }
-        for (std::uint32_t i = 0; i < chunk.count; ++i) {
+    out.reserve(batch_size(state));
+    batch_values(state, [&out](const msgpack::object& value) {
+        R decoded;
+        if constexpr (!std::is_same_v<R, std::monostate>) {
             try {
-                R value;
-                if constexpr (!std::is_same_v<R, std::monostate>) {  // a void task's nil
-                    array.via.array.ptr[i].convert(value);
-                }
-                out.push_back(std::move(value));
+                value.convert(decoded);
             } catch (const msgpack::type_error&) {
                 throw ProtocolError("Pool: a task's result does not decode as the expected type");
             }
         }
-    }
+        out.push_back(std::move(decoded));
+    });
     return out;
 }
-
-/// Results handed out one by one, in submission order or completion order.
-class StreamState : public ResultSink {
-  public:
-    StreamState(std::size_t n, bool ordered) : total_(n), ordered_(ordered) {}
-    void deliver(ChunkResult result) override;
-    void fail(std::size_t first, std::uint32_t count, TaskError error) override;
-    /// The next packed result; std::nullopt after the last; TaskError raised in place.
-    std::optional<std::string> next(MaybeDeadline deadline);
-
-  private:
-    struct Outcome {
-        bool ok = true;
-        std::string value;
-        TaskError error;
-    };
-    void push_locked(std::size_t index, Outcome outcome);
-    std::mutex mutex_;
-    std::condition_variable cv_;
-    std::size_t total_, consumed_ = 0, next_index_ = 0;
-    bool ordered_;
-    std::map<std::size_t, Outcome> early_;
-    std::deque<Outcome> ready_;
-};
 
 }  // namespace detail
 
@@ -152,31 +82,33 @@ class AsyncResult {
 
     /// The value, waiting as long as it takes; throws the task's error.
     T get() {
-        state_->wait(std::nullopt);
+        detail::batch_wait(*state_, std::nullopt);
         return value();
     }
     /// The value; TimeoutError if not ready within `timeout`.
     T get(Duration timeout) {
-        if (!state_->wait(deadline_after(timeout))) {
+        if (!detail::batch_wait(*state_, deadline_after(timeout))) {
             throw TimeoutError("AsyncResult::get: the result was not ready within the timeout");
         }
         return value();
     }
     /// Waits until ready.
-    void wait() { state_->wait(std::nullopt); }
+    void wait() { detail::batch_wait(*state_, std::nullopt); }
     /// Waits at most `timeout`; returns ready().
-    bool wait(Duration timeout) { return state_->wait(deadline_after(timeout)); }
+    bool wait(Duration timeout) { return detail::batch_wait(*state_, deadline_after(timeout)); }
     /// True once the call has completed (successfully or not).
-    [[nodiscard]] bool ready() const { return state_->ready(); }
+    [[nodiscard]] bool ready() const { return detail::batch_ready(*state_); }
     /// True if it completed without error; ValueError if not ready yet.
     [[nodiscard]] bool successful() const {
-        if (!state_->ready()) throw ValueError("AsyncResult::successful: result is not ready");
-        return !state_->error.has_value();
+        if (!detail::batch_ready(*state_)) {
+            throw ValueError("AsyncResult::successful: result is not ready");
+        }
+        return !detail::batch_failed(*state_);
     }
 
   private:
     T value() {
-        if (state_->error) state_->error->raise();
+        if (detail::batch_failed(*state_)) detail::batch_raise(*state_);
         return decode_(*state_);
     }
     std::shared_ptr<detail::BatchState> state_;
@@ -211,10 +143,10 @@ class IMapIterator {
 
     explicit IMapIterator(std::shared_ptr<detail::StreamState> state) : state_(std::move(state)) {}
     /// The next result (std::nullopt after the last); throws that task's error.
-    std::optional<T> next() { return decode(state_->next(std::nullopt)); }
+    std::optional<T> next() { return decode(detail::stream_next(*state_, std::nullopt)); }
     /// As next(), but TimeoutError if the next result is not ready within `timeout`.
     std::optional<T> next(Duration timeout) {
-        return decode(state_->next(deadline_after(timeout)));
+        return decode(detail::stream_next(*state_, deadline_after(timeout)));
     }
 
   private:

@@ -173,23 +173,23 @@ class Pool {
         using R = detail::fn_result_t<F>;
         auto state = batch(1);
         if (callbacks.callback || callbacks.error_callback) {
-            state->on_ready = [cb = std::move(callbacks)](detail::BatchState& s) {
-                if (s.error) {
+            detail::batch_on_ready(*state, [cb = std::move(callbacks)](detail::BatchState& s) {
+                if (detail::batch_failed(s)) {
                     if (cb.error_callback) report(s, cb.error_callback);
                 } else if (cb.callback) {
                     if constexpr (std::is_void_v<R>)
                         cb.callback();
                     else
-                        cb.callback(decode_all<R>(s)[0]);
+                        cb.callback(detail::decode_all<R>(s)[0]);
                 }
-            };
+            });
         }
         const auto& name = task_name(fn);
         std::vector<detail::PackedChunk> one(1);
         one[0].count = 1;
         // A chunk is an array of argument tuples, converted to the task's parameter types.
         one[0].args = pack(std::make_tuple(detail::fn_args_t<F>(std::move(args))));
-        submit(name, std::move(one), state);
+        submit(name, std::move(one), detail::sink_of(state));
         return AsyncResult<R>(state, [](const detail::BatchState& s) -> R {
             if constexpr (!std::is_void_v<R>) return detail::decode_all<R>(s)[0];
         });
@@ -270,7 +270,7 @@ class Pool {
     template <class E>
     static void report(detail::BatchState& s, const E& handler) {
         try {
-            s.error->raise();
+            detail::batch_raise(s);
         } catch (const Error& e) {
             handler(e);
         }
@@ -304,15 +304,15 @@ class Pool {
                                      Callbacks<std::vector<R>> callbacks) {
         auto state = batch(n);
         if (callbacks.callback || callbacks.error_callback) {
-            state->on_ready = [cb = std::move(callbacks)](detail::BatchState& s) {
-                if (s.error) {
+            detail::batch_on_ready(*state, [cb = std::move(callbacks)](detail::BatchState& s) {
+                if (detail::batch_failed(s)) {
                     if (cb.error_callback) report(s, cb.error_callback);
                 } else if (cb.callback) {
                     cb.callback(detail::decode_all<R>(s));
                 }
-            };
+            });
         }
-        submit(task, std::move(chunks), state);
+        submit(task, std::move(chunks), detail::sink_of(state));
         return AsyncResult<std::vector<R>>(state, &detail::decode_all<R>);
     }
     template <class R, class F, class C>
@@ -324,11 +324,12 @@ class Pool {
         auto chunks = chunk(items, chunksize == 0 ? 1 : chunksize, [](auto& b, const auto& x) {
             msgpack::pack(b, detail::fn_args_t<F>(x));
         });
-        auto state = std::make_shared<detail::StreamState>(items.size(), ordered);
-        submit(name, std::move(chunks), state);
+        auto state = stream_state(items.size(), ordered);
+        submit(name, std::move(chunks), detail::sink_of(state));
         return IMapIterator<R>(state);
     }
     std::shared_ptr<detail::BatchState> batch(std::size_t n);
+    static std::shared_ptr<detail::StreamState> stream_state(std::size_t n, bool ordered);
     void kick();
     bool join_until(MaybeDeadline deadline);
     /// chunksize 0: Python's default, ceil(n / (4 x processes)).
