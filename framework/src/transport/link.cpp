@@ -2,6 +2,7 @@
 
 #include "node/actor_host.hpp"
 #include "node/node.hpp"
+#include "transport/descriptor_budget.hpp"
 #include "transport/pidfd.hpp"
 #include "transport/tail_flusher.hpp"
 #include "wire/envelope.hpp"
@@ -37,7 +38,8 @@ void configure_socket(zmq::socket_t& socket) {
 }
 
 Link::Link(zmq::context_t& ctx, std::string ep, TailFlusher* flusher)
-    : socket(ctx, zmq::socket_type::dealer),
+    // A link costs a socket (its mailbox's eventfd), the connection and a pidfd.
+    : socket(open_socket(ctx, zmq::socket_type::dealer, "connect to " + ep, 3)),
       pid(pid_of_endpoint(ep)),
       endpoint(std::move(ep)),
       flusher_(flusher) {
