@@ -7,6 +7,7 @@
 //   fds <n> <q>      a Pool of n workers and q queues used from the workers; exits 0 when all
 //                    worked, 3 after a typed mpact error (printed)
 //   spill <mode>     on a small scratch directory: a 64 MiB item with the disk full ("full"),
+//                    an item of many parts with the disk full ("full-many"),
 //                    filling mid-item ("fills"), or behind two kept files ("kept"); exits 0
 //                    when each item came back whole, 3 after a typed error from put()
 #include <mpact/errors.hpp>
@@ -94,6 +95,15 @@ int spill(const std::string& mode) {
         return check_round_trip(q, 64 * MiB, 1);
     }
     if (mode == "fills") return check_round_trip(q, 64 * MiB, 2);
+    if (mode == "full-many") {
+        // Many writes: the first to reach the file meets a full disk.
+        fill_scratch(256 * 1024);
+        std::vector<std::string> item;
+        for (int i = 0; i < 16; ++i) item.push_back(pattern(MiB - 100, i));
+        mpact::Queue<std::vector<std::string>> many;
+        many.put(item);
+        return many.get(std::chrono::seconds(60)) == item ? 0 : 1;
+    }
     if (mode == "kept") {
         // Two items in flight at once, then consumed: two kept files of 3.5 MiB.
         auto a = pattern(7 * MiB / 2, 3), b = pattern(7 * MiB / 2, 4);
