@@ -101,7 +101,9 @@ bool QueueHandle::join_thread(std::optional<Duration> timeout) const {
     try {
         c.check_open();
     } catch (const ValueError&) {
-        return c.flush(maybe_deadline_after(timeout));
+        if (c.flush(maybe_deadline_after(timeout))) return true;
+        if (!timeout) c.rethrow_failure();  // without a timeout, false can only mean lost
+        return false;
     }
     throw ValueError("join_thread() before close(): the queue is still open in this process");
 }
@@ -120,7 +122,10 @@ bool QueueHandle::join(std::optional<Duration> timeout) const {
     // The timeout bounds the flush and the wait together; this process's puts are counted
     // before it waits.
     const auto deadline = maybe_deadline_after(timeout);
-    if (!client().flush(deadline)) return false;
+    if (!client().flush(deadline)) {
+        if (!deadline) client().rethrow_failure();
+        return false;
+    }
     queue_protocol::Join request{static_cast<std::int32_t>(::getpid()), -1};
     if (!deadline) {
         broker_.request(request);

@@ -280,7 +280,10 @@ void QueueClient::send_batch() {
                     self->release_armed_ = arm = true;
                     self->release_seen_ = self->accepted_;
                 }
-                if (kind != Kind::reply && !self->failure_) self->failure_ = error_from(reply);
+                if (kind != Kind::reply) {
+                    self->lost_ += count;
+                    if (!self->failure_) self->failure_ = error_from(reply);
+                }
             }
             self->flushed_.notify_all();
             if (arm) self->arm_release_check();
@@ -293,9 +296,16 @@ bool QueueClient::flush(std::optional<Deadline> deadline) {
     auto done = [this] { return delivered_ >= accepted_; };
     if (!deadline) {
         flushed_.wait(lock, done);
-        return true;
+    } else if (!flushed_.wait_until(lock, *deadline, done)) {
+        return false;
     }
-    return flushed_.wait_until(lock, *deadline, done);
+    return lost_ == 0;
+}
+
+void QueueClient::rethrow_failure() {
+    std::lock_guard lock(mutex_);
+    if (failure_) std::rethrow_exception(failure_);
+    if (lost_ > 0) throw ActorDownError("puts of this process to the queue were not delivered");
 }
 
 bool QueueClient::get(std::optional<Duration> timeout, bool block,

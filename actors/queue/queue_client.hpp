@@ -82,8 +82,12 @@ struct QueueClient : std::enable_shared_from_this<QueueClient> {
              const std::function<void(std::string_view)>& take);
     // Items this process holds, taken from the broker but not yet returned by get().
     std::size_t held();
-    // Waits until every buffered put is acknowledged; false if `deadline` passed first.
+    // Waits until every buffered put is acknowledged; false if `deadline` passed first, or
+    // if some puts of this process were never acknowledged (the broker refused them or its
+    // process is gone).
     bool flush(std::optional<Deadline> deadline);
+    // Throws what made puts fail (after flush() returned false without a deadline).
+    void rethrow_failure();
     void close();
     void cancel_join() { cancel_join_ = true; }
     void check_open() const;
@@ -122,6 +126,7 @@ struct QueueClient : std::enable_shared_from_this<QueueClient> {
     queue_protocol::Items spare_;  // I/O thread: the last batch's buffer, for reuse
     std::uint64_t accepted_ = 0;   // items put by this process
     std::uint64_t delivered_ = 0;  // of those, acknowledged by the broker (or failed)
+    std::uint64_t lost_ = 0;       // of those, failed: never acknowledged
     std::uint64_t acks_ = 0;       // batch acknowledgements received (each may carry credits)
     std::uint64_t credits_ = 0;    // bounded: room reserved for this process, not yet spent
     bool sending_ = false;

@@ -58,11 +58,45 @@ int claim_kept(const std::string& name) {
     int fd = -1;
     for_each_kept([&](std::string_view kept, off_t) {
         if (::rename(path_of(kept).c_str(), path_of(name).c_str()) != 0) return true;  // taken
-        fd = ::open(path_of(name).c_str(), O_WRONLY | O_CLOEXEC);
+        fd = ::open(path_of(name).c_str(), O_RDWR | O_CLOEXEC);
         if (fd < 0) ::unlink(path_of(name).c_str());
         return false;
     });
     return fd;
+}
+
+// Deletes the kept files (every process's): room for an item in flight comes before a
+// cache. True when one was deleted.
+bool evict_kept() {
+    bool evicted = false;
+    for_each_kept([&](std::string_view kept, off_t) {
+        if (::unlink(path_of(kept).c_str()) == 0) evicted = true;
+        return true;
+    });
+    return evicted;
+}
+
+// Writes all of `data` at the file's position; when the file system is full, evicts the kept
+// files and goes on. Returns how many bytes were written (less than `size`: errno says why).
+std::size_t write_making_room(int fd, const char* data, std::size_t size) {
+    constexpr int kEvictions = 4;  // other processes may keep files meanwhile: bounded
+    std::size_t done = 0;
+    int evictions = 0;
+    while (done < size) {
+        auto n = ::write(fd, data + done, size - done);
+        if (n > 0) {
+            done += static_cast<std::size_t>(n);
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == ENOSPC || errno == EDQUOT) && evictions++ < kEvictions &&
+            evict_kept()) {
+            continue;
+        }
+        if (n == 0) errno = ENOSPC;
+        break;
+    }
+    return done;
 }
 
 // A spill file may begin with nil bytes, padding that aligns the item's payload: readers skip
@@ -105,45 +139,80 @@ ItemWriter::~ItemWriter() {
 }
 
 void ItemWriter::write_large(const char* data, std::size_t size) {
-    if (fd_ < 0) {
+    if (fd_ == -1) {
         name_ = fresh_name("q");
         fd_ = claim_kept(name_);
         recycled_ = fd_ >= 0;
         if (fd_ < 0) {
-            fd_ = ::open(path_of(name_).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+            fd_ = ::open(path_of(name_).c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         }
         // Nil padding first, so that what follows the bytes packed so far (a byte string's
         // payload, after its header) starts 16 bytes past a 64-byte boundary, as glibc places
         // a large allocation: a copy between mutually misaligned buffers ran at half speed.
-        const std::size_t pad =
-            (kPayloadAlign + kAlignBlock - memory_.size() % kAlignBlock) % kAlignBlock;
-        memory_.insert(0, pad, static_cast<char>(kNil));
-        if (fd_ >= 0 && write_all(fd_, memory_.data(), memory_.size())) {
-            memory_.clear();
+        pad_ = (kPayloadAlign + kAlignBlock - memory_.size() % kAlignBlock) % kAlignBlock;
+        memory_.insert(0, pad_, static_cast<char>(kNil));
+        if (fd_ < 0) {
+            fall_back_to_memory(memory_.size());
         } else {
-            // No scratch space: the item travels in memory after all.
-            if (fd_ >= 0) {
-                ::close(fd_);
-                ::unlink(path_of(name_).c_str());
+            const auto wrote = write_making_room(fd_, memory_.data(), memory_.size());
+            if (wrote == memory_.size()) {
+                memory_.clear();
+                written_ = wrote;
+            } else {
+                written_ = wrote;
+                fall_back_to_memory(memory_.size());
             }
-            fd_ = -2;
         }
     }
-    if (fd_ == -2) {
+    if (fd_ == kInMemory) {
         memory_.append(data, size);
         return;
     }
-    if (!write_all(fd_, data, size)) {
-        ::close(fd_);
-        ::unlink(path_of(name_).c_str());
-        fd_ = -1;
-        throw Full("no room in the scratch directory " + scratch_dir() +
-                   " for a large queue item: " + std::strerror(errno));
+    const auto wrote = write_making_room(fd_, data, size);
+    written_ += wrote;
+    if (wrote < size) {
+        fall_back_to_memory(0);
+        memory_.append(data + wrote, size - wrote);
     }
 }
 
+void ItemWriter::fall_back_to_memory(std::size_t in_memory) {
+    // No room in the scratch directory: the item travels in memory after all (slower, but
+    // whole). What reached the file comes back first; the nil padding stays behind, since
+    // an item in memory must be exactly its msgpack bytes.
+    const int saved = errno;
+    std::string head;
+    if (fd_ >= 0 && in_memory == 0 && written_ > pad_) {
+        head.resize(written_ - pad_);
+        if (::lseek(fd_, static_cast<off_t>(pad_), SEEK_SET) < 0 ||
+            !read_all(fd_, head.data(), head.size())) {
+            drop_file();
+            throw ProcessError(
+                "a large queue item could not be moved out of the full scratch "
+                "directory " +
+                scratch_dir() + ": " + std::strerror(errno));
+        }
+    }
+    drop_file();
+    if (in_memory > 0) {
+        memory_.erase(0, pad_);  // the padding and what was packed so far are all here
+    } else {
+        memory_ = std::move(head);
+    }
+    fd_ = kInMemory;
+    errno = saved;
+}
+
+void ItemWriter::drop_file() noexcept {
+    if (fd_ >= 0) {
+        ::close(fd_);
+        ::unlink(path_of(name_).c_str());
+    }
+    fd_ = -1;
+}
+
 std::string_view ItemWriter::finish() {
-    if (fd_ < 0) return memory_;  // in memory (or the fallback, fd_ == -2)
+    if (fd_ < 0) return memory_;  // in memory (or the fallback, kInMemory)
     // A kept file may be longer than this item: cut it where the writing ended.
     if (recycled_ && ::ftruncate(fd_, ::lseek(fd_, 0, SEEK_CUR)) != 0) {
         ::close(fd_);

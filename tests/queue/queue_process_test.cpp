@@ -120,6 +120,14 @@ void put_three_then_return(mpact::Queue<int> q, mpact::Connection c, bool cancel
 }
 MPACT_TASK(put_three_then_return);
 
+// Makes a queue (its broker lives in this process), hands it over on `c`, and waits.
+void own_queue_and_wait(mpact::Connection c) {
+    mpact::Queue<int> q;
+    c.send(q);
+    ::pause();
+}
+MPACT_TASK(own_queue_and_wait);
+
 // Holds this process's node I/O thread, where its actors (a queue's broker among them) run,
 // until destroyed: a broker that cannot answer, as in a stopped creator.
 class IoThreadHold {
@@ -480,4 +488,21 @@ TEST_CASE(
     CHECK_FALSE(joinable.join(100ms));  // delivered, not yet done
     joinable.task_done();
     CHECK(joinable.join(30s));
+}
+
+TEST_CASE("after the queue's process died, join_thread reports the puts it could not deliver" *
+          doctest::timeout(120)) {
+    auto [here, there] = mpact::pipe();
+    mpact::Process owner({.start_method = mpact::StartMethod::fork}, own_queue_and_wait, there);
+    owner.start();
+    there.close();
+    auto q = here.recv<mpact::Queue<int>>(60s);
+    q.put(1);
+    REQUIRE(q.get(30s) == 1);  // the queue works while its owner lives
+    owner.kill();
+    REQUIRE(owner.join(30s));
+    q.put(2);  // buffered: it cannot know yet
+    q.close();
+    CHECK_FALSE(q.join_thread(5s));
+    CHECK_THROWS_AS(q.join_thread(), mpact::ActorDownError);
 }

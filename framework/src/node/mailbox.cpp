@@ -2,6 +2,7 @@
 
 #include <mpact/internal/node.hpp>
 
+#include "transport/descriptor_budget.hpp"
 #include "transport/link.hpp"
 #include "wire/envelope.hpp"
 
@@ -17,7 +18,10 @@ constexpr int kFrames = 3;
 }  // namespace
 
 Mailbox::Mailbox(Node& node, zmq::context_t& context, const std::string& endpoint)
-    : node_(node), router_(context, zmq::socket_type::router), readiness_(node.io()) {
+    : node_(node),
+      // The mailbox costs a socket, its listener and the readiness descriptor.
+      router_(open_socket(context, zmq::socket_type::router, "start this process's mpact node", 4)),
+      readiness_(node.io()) {
     configure_socket(router_);
     // Unroutable replies (the requester is gone) fail the send instead of vanishing silently.
     router_.set(zmq::sockopt::router_mandatory, true);

@@ -2,9 +2,10 @@
 #include <mpact/internal/node.hpp>
 #include <mpact/internal/session.hpp>
 
+#include "node/session_cleanup.hpp"
 #include "process/child_role.hpp"
+#include "transport/descriptor_budget.hpp"
 
-#include <dirent.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -57,44 +58,46 @@ void ensure_private_dir(const std::string& path) {
     }
 }
 
-void remove_dir(const std::string& dir) {
-    if (DIR* d = ::opendir(dir.c_str())) {
-        while (auto* entry = ::readdir(d)) {
-            std::string name = entry->d_name;
-            if (name != "." && name != "..") ::unlink((dir + "/" + name).c_str());
-        }
-        ::closedir(d);
-    }
-    ::rmdir(dir.c_str());
+bool is_dir(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+// Bulk data goes where the session's root decided when it made the session: inside the
+// session directory when MPACT_RUNTIME_DIR names where mpact keeps its files (or there is
+// no /dev/shm), on /dev/shm otherwise. Every process of the session finds it the same way.
 std::string scratch_path(const Session& s) {
-    struct stat st {};
-    if (::stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode)) {
-        auto slash = s.dir.find_last_of('/');
-        return "/dev/shm/mpact-" + std::to_string(::getuid()) + "-" + s.dir.substr(slash + 1);
-    }
-    return s.dir + "-scratch";
+    std::string inside = s.dir + "/scratch";
+    if (is_dir(inside) || !is_dir("/dev/shm")) return inside;
+    return shm_scratch_for(s.dir);
 }
 
 void remove_session_dir() {
     if (!g_session || g_session->root_pid != ::getpid()) return;
     Node::shutdown_current();
-    remove_dir(g_session->dir);
-    remove_dir(scratch_path(*g_session));
+    remove_tree(scratch_path(*g_session).c_str());
+    remove_tree(g_session->dir.c_str());
 }
 
 Session create_session() {
-    const char* base = std::getenv("MPACT_RUNTIME_DIR");
-    if (base == nullptr || *base == '\0') base = std::getenv("XDG_RUNTIME_DIR");
+    // As many servers do: a program of many processes and sockets should not meet a
+    // descriptor limit lower than the one the system allows it.
+    raise_descriptor_limit();
+    const char* runtime = std::getenv("MPACT_RUNTIME_DIR");
+    const bool runtime_set = runtime != nullptr && *runtime != '\0';
+    const char* base = runtime_set ? runtime : std::getenv("XDG_RUNTIME_DIR");
     if (base == nullptr || *base == '\0') base = "/tmp";
     std::string user_dir = std::string(base) + "/mpact-" + std::to_string(::getuid());
     ensure_private_dir(user_dir);
+    remove_stale_sessions(user_dir);
     Session s;
     s.root_pid = ::getpid();
     s.authkey = random_bytes(32);
     s.dir = user_dir + "/" + std::to_string(s.root_pid) + "-" + hex(random_bytes(4));
     ensure_private_dir(s.dir);
+    hold_session_lock(user_dir, s.dir);
+    if (runtime_set || !is_dir("/dev/shm")) ensure_private_dir(s.dir + "/scratch");
+    remove_on_fatal_signal(s.dir, scratch_path(s));
     return s;
 }
 

@@ -6,6 +6,7 @@
 #include "process/child_role.hpp"
 #include "process/launcher.hpp"
 #include "process/process_state.hpp"
+#include "transport/descriptor_budget.hpp"
 #include "transport/link.hpp"
 
 #include <fcntl.h>
@@ -226,6 +227,9 @@ void Process::start() {
             "with MPACT_TASK; lambdas and closures need StartMethod::fork");
     }
     static_cast<void>(detail::session());  // parent and child must share one session
+    // A child costs its sentinel, our link to it and the connections it makes to us (which
+    // libzmq accepts later, and aborts on if none is left): refused now, while it is clean.
+    detail::check_descriptors("start a child process", 4);
     switch (s.method) {
         case StartMethod::fork:
             start_fork(s);

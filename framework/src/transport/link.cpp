@@ -4,6 +4,7 @@
 #include <mpact/internal/node.hpp>
 #include <mpact/internal/pidfd.hpp>
 
+#include "transport/descriptor_budget.hpp"
 #include "transport/tail_flusher.hpp"
 #include "wire/envelope.hpp"
 
@@ -38,7 +39,8 @@ void configure_socket(zmq::socket_t& socket) {
 }
 
 Link::Link(zmq::context_t& ctx, std::string ep, TailFlusher* flusher)
-    : socket(ctx, zmq::socket_type::dealer),
+    // A link costs a socket (its mailbox's eventfd), the connection and a pidfd.
+    : socket(open_socket(ctx, zmq::socket_type::dealer, "connect to " + ep, 3)),
       pid(pid_of_endpoint(ep)),
       endpoint(std::move(ep)),
       flusher_(flusher) {

@@ -125,10 +125,12 @@ class Queue {
     /// This process will put and get no more; buffered puts are still delivered.
     void close() const { h_.close(); }
     /// Waits until this process's buffered puts are delivered (after close(); before it, a
-    /// ValueError, as in Python).
+    /// ValueError, as in Python). Throws what failed them (ActorDownError when the queue's
+    /// process is gone) if some were never acknowledged.
     void join_thread() const { static_cast<void>(h_.join_thread(std::nullopt)); }
     /// As join_thread(); false if `timeout` passed first (the broker has not acknowledged
-    /// them: it is busy, or its process is stopped).
+    /// them: it is busy, or its process is stopped), or if some puts were never
+    /// acknowledged (the queue's process is gone).
     [[nodiscard]] bool join_thread(Duration timeout) const { return h_.join_thread(timeout); }
     /// This process's exit will not wait for its buffered puts (they may be lost).
     void cancel_join_thread() const { h_.cancel_join_thread(); }

@@ -6,6 +6,9 @@
 /// unpacks from it. ZeroMQ would copy a 64 MiB item five times on its way through a broker.
 /// A consumed file is kept for the next large item (a few, bounded) rather than deleted:
 /// overwriting tmpfs pages costs a copy, allocating fresh ones costs a zeroing as well.
+/// When the scratch directory is full, kept files are deleted first; if there is still no
+/// room, the item travels in memory instead (whole: never a put that succeeds and an item
+/// that does not decode).
 #include <mpact/byte_buffer.hpp>
 #include <mpact/codec.hpp>
 
@@ -37,11 +40,18 @@ class ItemWriter {
     [[nodiscard]] std::string_view finish();
 
   private:
+    static constexpr int kInMemory = -2;  // fd_: the scratch directory was full
     void write_large(const char* data, std::size_t size);
+    // Moves what was written so far (or the first `in_memory` bytes of memory_, padding
+    // included) into memory_ without the padding, and deletes the file.
+    void fall_back_to_memory(std::size_t in_memory);
+    void drop_file() noexcept;
     std::string& memory_;
     int fd_ = -1;
     std::string name_;
-    bool recycled_ = false;  // the file held an earlier item: cut it to size at finish()
+    std::size_t pad_ = 0;      // nil bytes at the file's start
+    std::size_t written_ = 0;  // bytes in the file, padding included
+    bool recycled_ = false;    // the file held an earlier item: cut it to size at finish()
 };
 
 /// The msgpack bytes of `value`, packed for a queue (valid until the next call on this thread).

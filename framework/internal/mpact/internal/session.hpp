@@ -18,8 +18,10 @@ struct Session {
 const Session& session();
 // Makes `s` this process's session (a child, before its node starts).
 void adopt_session(Session s);
-// A private directory for bulk data of this session, on tmpfs (/dev/shm) when there is
-// one; made on first use by any process of the session, removed by the root at exit.
+// A private directory for bulk data of this session: inside the session directory when
+// MPACT_RUNTIME_DIR is set (or there is no /dev/shm), else on /dev/shm; made on first use
+// by any process of the session, removed by the root at exit (session_cleanup.hpp says
+// what happens when the root is killed).
 const std::string& scratch_dir();
 // The ipc:// endpoint of the mailbox of process `pid` in this session.
 std::string endpoint_for_pid(pid_t pid);

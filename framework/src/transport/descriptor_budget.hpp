@@ -1,0 +1,33 @@
+#pragma once
+// Descriptors are a budget this process shares with libzmq, whose I/O threads accept the
+// connections of peers at any time and abort the process (an assertion) when accept() fails
+// with EMFILE. So mpact raises the soft limit to the hard one once, and refuses to make a
+// socket, link or child of its own while fewer than kDescriptorReserve descriptors would be
+// left for those accepts: the caller gets a ProcessError that says what to do, the process
+// lives on.
+#include <zmq.hpp>
+
+#include <string_view>
+
+namespace mpact::detail {
+
+// Descriptors kept free for libzmq (the peers' connections it accepts), at least.
+inline constexpr int kDescriptorReserve = 16;
+
+// Raises this process's soft RLIMIT_NOFILE to its hard limit (children inherit it).
+// Never throws.
+void raise_descriptor_limit() noexcept;
+
+// Throws ProcessError naming `what` when making `needed` more descriptors would leave fewer
+// than the reserve (kDescriptorReserve, or a quarter of the limit when that is more) free.
+void check_descriptors(std::string_view what, int needed);
+
+// A new ZeroMQ socket, after check_descriptors(what, needed); a ProcessError rather than
+// zmq::error_t when libzmq finds no descriptor for it (peers' connections came first).
+zmq::socket_t open_socket(zmq::context_t& context, zmq::socket_type type, std::string_view what,
+                          int needed);
+
+// Descriptors open in this process now (the count of /proc/self/fd); -1 if unknown.
+int open_descriptors() noexcept;
+
+}  // namespace mpact::detail
