@@ -1,5 +1,5 @@
 // mpact::Pool: the handle in the caller's process. Submissions go into the shared core and
-// a Kick tells the pool actor to take them.
+// a task posted onto the node's I/O thread tells the pool actor to take them.
 #include <mpact/internal/node.hpp>
 #include <mpact/node.hpp>
 #include <mpact/pool.hpp>

@@ -27,7 +27,6 @@ PoolActor::PoolActor(std::shared_ptr<PoolCore> core)
                      .period = Duration::max()}) {
     handle([this](const Work& work, Reply<Chunk> reply) { on_work(work, std::move(reply)); });
     handle([this](const Partial& partial) { settle(partial.results); });
-    handle([this](const Kick&) { kick(); });
     handle([this](const Terminate&) {
         terminated_ = closed_ = true;
         take_incoming();

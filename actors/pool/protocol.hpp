@@ -57,10 +57,6 @@ struct Partial {
     MSGPACK_DEFINE(results)
 };
 
-/// From the caller's threads: new tasks (or close/join) wait in the shared core.
-struct Kick {
-    MSGPACK_DEFINE()
-};
 /// From the caller: kill every worker now and fail what is pending.
 struct Terminate {
     MSGPACK_DEFINE()
