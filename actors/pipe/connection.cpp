@@ -2,6 +2,7 @@
 // I/O on the caller's thread and poll() for timeouts, after a short adaptive busy-poll
 // (PipeOptions::spin).
 #include <mpact/descriptors.hpp>
+#include <mpact/internal/this_pid.hpp>
 #include <mpact/pipe.hpp>
 
 #include "protocol.hpp"
@@ -53,24 +54,6 @@ struct ConnectionState {
 };
 
 namespace {
-
-std::atomic<pid_t> g_pid{0};
-
-// getpid() is a system call (glibc stopped caching it), once per send only to note who
-// sent. Only a fork changes the answer, so a fork handler renews this copy in the child.
-pid_t this_process() noexcept {
-    auto pid = g_pid.load(std::memory_order_relaxed);
-    if (pid != 0) return pid;
-    static const bool registered = [] {
-        ::pthread_atfork(nullptr, nullptr,
-                         [] { g_pid.store(::getpid(), std::memory_order_relaxed); });
-        return true;
-    }();
-    static_cast<void>(registered);
-    pid = ::getpid();
-    g_pid.store(pid, std::memory_order_relaxed);
-    return pid;
-}
 
 // Waits until `fd` has `events` or the deadline passes; false on timeout.
 bool wait_for(int fd, short events, MaybeDeadline deadline) {
@@ -215,7 +198,7 @@ bool ConnectionState::spin_until_readable(MaybeDeadline deadline) {
 
 void ConnectionState::close() noexcept {
     if (fd < 0) return;
-    if (writable && sent_by == this_process()) {
+    if (writable && sent_by == this_pid()) {
         // End-of-stream after our last message, even if a forked sibling still holds the
         // descriptor. Bounded: a peer that does not read gets kernel EOF instead.
         unsigned char mark[proto::header_size];
@@ -307,7 +290,7 @@ void Connection::send_iov(const iovec* parts, std::size_t count, MaybeDeadline d
     all.reserve(count + 1);
     all.push_back(iovec{header, sizeof header});
     all.insert(all.end(), parts, parts + count);
-    s.sent_by = detail::this_process();
+    s.sent_by = detail::this_pid();
     std::size_t written = 0;
     switch (detail::write_all(s.fd, all, deadline, written)) {
         case detail::WriteResult::done:

@@ -2,9 +2,10 @@
 // the task registry and hands the results back with its next request (acknowledged). Beside
 // that loop it hosts a small actor for the pool's supervisor, which pings it to see it is up
 // and stops it to end the worker.
+#include <mpact/internal/demangle.hpp>
+
 #include "pool_actor.hpp"
 
-#include <cxxabi.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -20,14 +21,6 @@ using namespace pool_protocol;
 namespace {
 constexpr auto kStreamAfter = std::chrono::milliseconds(2);
 
-std::string demangled(const std::type_info& type) {
-    int status = 0;
-    char* name = abi::__cxa_demangle(type.name(), nullptr, nullptr, &status);
-    std::string out = (status == 0 && name != nullptr) ? name : type.name();
-    std::free(name);
-    return out;
-}
-
 void fill(Failure& failure, const Item& item) {
     try {
         throw;
@@ -35,10 +28,10 @@ void fill(Failure& failure, const Item& item) {
         failure.kind = e.kind();
         failure.message = e.what();
     } catch (const std::exception& e) {
-        failure.kind = demangled(typeid(e));
+        failure.kind = demangle(typeid(e));
         failure.message = e.what();
     } catch (...) {
-        failure.kind = "unknown";
+        failure.kind = kNonStdExceptionKind;
         failure.message = "the task threw an exception that is not a std::exception";
     }
     failure.stack =

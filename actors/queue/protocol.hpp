@@ -131,7 +131,10 @@ MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS) {
                 throw type_error();
             }
             v.sizes.resize(sizes.via.bin.size / sizeof(std::uint32_t));
-            std::memcpy(v.sizes.data(), sizes.via.bin.ptr, sizes.via.bin.size);
+            // An empty bin may carry a null pointer, which memcpy must not see even for 0 bytes
+            // (found by tests/fuzz).
+            if (!v.sizes.empty())
+                std::memcpy(v.sizes.data(), sizes.via.bin.ptr, sizes.via.bin.size);
             o.via.array.ptr[1].convert(v.bytes);
             return o;
         }

@@ -1,6 +1,7 @@
 #include "queue_client.hpp"
 
 #include <mpact/errors.hpp>
+#include <mpact/internal/error_payload.hpp>
 #include <mpact/internal/exit_hooks.hpp>
 #include <mpact/internal/node.hpp>
 #include <mpact/internal/session.hpp>
@@ -76,9 +77,8 @@ bool well_formed(const Items& items) {
 
 std::exception_ptr error_from(std::string_view payload) {
     try {
-        auto [kind, message, stack] =
-            unpack<std::tuple<std::string, std::string, std::string>>(payload);
-        throw_error(kind, message, stack);
+        auto error = unpack_error(payload);
+        throw_error(error.kind, error.message, error.stack);
     } catch (...) {
         return std::current_exception();
     }

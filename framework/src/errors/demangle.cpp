@@ -1,4 +1,4 @@
-#include "errors/demangle.hpp"
+#include <mpact/internal/demangle.hpp>
 
 #include <cxxabi.h>
 

@@ -1,4 +1,5 @@
 #include <mpact/internal/actor_host.hpp>
+#include <mpact/internal/error_payload.hpp>
 #include <mpact/internal/node.hpp>
 #include <mpact/internal/pidfd.hpp>
 #include <mpact/internal/session.hpp>
@@ -174,25 +175,22 @@ void ActorHost::monitor(const ActorRef& ref) {
         }
         return;
     }
-    node_.request_async(
-        ref, kMonitorType, pack(msgpack::type::nil_t{}), std::nullopt,
-        [deliver, ref](Kind kind, std::string_view payload) {
-            if (kind == Kind::reply) {
-                try {
-                    deliver(unpack<Down>(payload));
-                    return;
-                } catch (const ProtocolError&) {
-                }
-            }
-            std::string reason = "noproc";
-            try {
-                auto [k, message, stack] =
-                    unpack<std::tuple<std::string, std::string, std::string>>(payload);
-                reason = message;
-            } catch (const ProtocolError&) {
-            }
-            deliver(Down{ref.endpoint(), ref.name(), reason});
-        });
+    node_.request_async(ref, kMonitorType, pack(msgpack::type::nil_t{}), std::nullopt,
+                        [deliver, ref](Kind kind, std::string_view payload) {
+                            if (kind == Kind::reply) {
+                                try {
+                                    deliver(unpack<Down>(payload));
+                                    return;
+                                } catch (const ProtocolError&) {
+                                }
+                            }
+                            std::string reason = "noproc";
+                            try {
+                                reason = unpack_error(payload).message;
+                            } catch (const ProtocolError&) {
+                            }
+                            deliver(Down{ref.endpoint(), ref.name(), reason});
+                        });
 }
 
 void ActorHost::monitor_process(pid_t pid) {
@@ -239,8 +237,7 @@ void ActorHost::when_ready(const ActorRef& ref, Deadline deadline, Duration paus
                 // is still starting). Ask again shortly, as ActorRef::wait_ready does.
                 std::string error_kind;
                 try {
-                    error_kind = std::get<0>(
-                        unpack<std::tuple<std::string, std::string, std::string>>(payload));
+                    error_kind = unpack_error(payload).kind;
                 } catch (const ProtocolError&) {
                 }
                 const auto pid = ref.pid();

@@ -3,6 +3,7 @@
 // Beside it the Monitor polls the host process's pidfd, so a killed process reports too.
 #include <mpact/actor_ref.hpp>
 #include <mpact/internal/actor_host.hpp>
+#include <mpact/internal/error_payload.hpp>
 #include <mpact/internal/node.hpp>
 #include <mpact/internal/pidfd.hpp>
 
@@ -44,10 +45,7 @@ struct MonitorState {
                 if (header->kind == Kind::reply) {
                     down = unpack<Down>(body.to_string_view());
                 } else {
-                    auto [kind, message, stack] =
-                        unpack<std::tuple<std::string, std::string, std::string>>(
-                            body.to_string_view());
-                    down = gone("noproc: " + message);
+                    down = gone("noproc: " + unpack_error(body.to_string_view()).message);
                 }
             } catch (const ProtocolError& e) {
                 down = gone(std::string("noproc: ") + e.what());

@@ -1,8 +1,10 @@
 #include <mpact/internal/actor_host.hpp>
+#include <mpact/internal/error_payload.hpp>
 #include <mpact/internal/exit_hooks.hpp>
 #include <mpact/internal/node.hpp>
 #include <mpact/internal/pidfd.hpp>
 #include <mpact/internal/session.hpp>
+#include <mpact/internal/this_pid.hpp>
 
 #include "node/mailbox.hpp"
 #include "node/process_watch.hpp"
@@ -38,24 +40,6 @@ std::atomic<pid_t> g_node_pid{0};
 pid_t g_shut_down_pid = 0;  // this process's node has shut down at exit: never rebuild it
 std::atomic<std::uint64_t> g_generation{1};
 
-// getpid() is a system call (glibc stopped caching it) and the hot paths (every send asks
-// for the node) only need to notice a fork: they compare with this copy, which a fork
-// handler renews in the child.
-std::atomic<pid_t> g_pid{0};
-
-pid_t current_pid() noexcept {
-    auto pid = g_pid.load(std::memory_order_relaxed);
-    if (pid != 0) return pid;
-    static const bool registered = [] {
-        ::pthread_atfork(nullptr, nullptr, [] { g_pid.store(::getpid()); });
-        return true;
-    }();
-    static_cast<void>(registered);
-    pid = ::getpid();
-    g_pid.store(pid, std::memory_order_relaxed);
-    return pid;
-}
-
 // One context per node, never terminated (see ~Node); kept reachable for leak checkers.
 zmq::context_t& leaked_context() {
     static auto* contexts = new std::vector<zmq::context_t*>();  // never destroyed
@@ -63,14 +47,10 @@ zmq::context_t& leaked_context() {
     return *contexts->back();
 }
 
-std::string error_payload(std::string_view kind, std::string_view message) {
-    return pack(std::make_tuple(std::string(kind), std::string(message), std::string()));
-}
-
 }  // namespace
 
 Node& Node::get() {
-    if (g_node_pid.load(std::memory_order_acquire) == current_pid()) {
+    if (g_node_pid.load(std::memory_order_acquire) == this_pid()) {
         if (Node* node = g_node.load(std::memory_order_acquire)) return *node;
     }
     std::lock_guard lock(node_mutex());
@@ -93,7 +73,7 @@ Node& Node::get() {
 }
 
 Node* Node::peek() noexcept {
-    return g_node_pid.load(std::memory_order_acquire) == current_pid()
+    return g_node_pid.load(std::memory_order_acquire) == this_pid()
                ? g_node.load(std::memory_order_acquire)
                : nullptr;
 }
@@ -328,7 +308,7 @@ void Node::fail_pending(std::uint64_t corr, std::string_view kind, std::string_v
     auto done = std::move(it->second.done);
     if (it->second.timer) it->second.timer->cancel();
     pending_.erase(it);
-    done(Kind::error, error_payload(kind, message));
+    done(Kind::error, pack_error(kind, message));
 }
 
 }  // namespace mpact::detail

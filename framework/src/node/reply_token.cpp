@@ -1,7 +1,8 @@
 #include <mpact/internal/actor_host.hpp>
+#include <mpact/internal/demangle.hpp>
+#include <mpact/internal/error_payload.hpp>
 #include <mpact/internal/node.hpp>
 
-#include "errors/demangle.hpp"
 #include "node/mailbox.hpp"
 #include "transport/link.hpp"
 #include "wire/envelope.hpp"
@@ -32,8 +33,7 @@ class RouteReply final : public ReplyToken {
     void reply(std::string payload) override { send(Kind::reply, std::move(payload)); }
 
     void fail(std::string_view kind, std::string_view message) override {
-        send(Kind::error,
-             pack(std::make_tuple(std::string(kind), std::string(message), std::string())));
+        send(Kind::error, pack_error(kind, message));
     }
 
     bool expired() const override { return wire_deadline_passed(deadline_us_); }
@@ -114,7 +114,7 @@ void fail_delivery_unknown(const Delivery& d) noexcept {
     try {
         if (auto* node = Node::peek()) ++node->counters().handler_errors;
         if (d.reply)
-            d.reply->fail("UnknownException",
+            d.reply->fail(kNonStdExceptionKind,
                           "a handler threw something that is not a std::exception");
     } catch (...) {
     }

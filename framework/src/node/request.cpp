@@ -5,6 +5,7 @@
 #include <mpact/actor_ref.hpp>
 #include <mpact/errors.hpp>
 #include <mpact/internal/actor_host.hpp>
+#include <mpact/internal/error_payload.hpp>
 #include <mpact/internal/node.hpp>
 #include <mpact/internal/pidfd.hpp>
 
@@ -109,9 +110,8 @@ std::string request_message(const ActorRef& to, std::string_view type, std::stri
                 continue;            // stale reply of a timed-out request
             link.unsettled = false;  // the peer has read everything this link sent before
             if (reply->kind == Kind::reply) return body.to_string();
-            auto [kind, message, stack] =
-                unpack<std::tuple<std::string, std::string, std::string>>(body.to_string_view());
-            throw_error(kind, message, stack);
+            auto error = unpack_error(body.to_string_view());
+            throw_error(error.kind, error.message, error.stack);
         }
         if (count == 2 && (items[1].revents & POLLIN) != 0) throw_down(links, to, link.pid);
         if (deadline && Clock::now() >= *deadline) {

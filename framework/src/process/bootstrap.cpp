@@ -2,12 +2,11 @@
 
 #include <mpact/descriptors.hpp>
 #include <mpact/errors.hpp>
+#include <mpact/internal/demangle.hpp>
 #include <mpact/internal/exit_hooks.hpp>
 #include <mpact/internal/fd_io.hpp>
 #include <mpact/internal/session.hpp>
 #include <mpact/task.hpp>
-
-#include "errors/demangle.hpp"
 
 #include <unistd.h>
 
