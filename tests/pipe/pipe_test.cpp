@@ -466,6 +466,19 @@ TEST_CASE(
     CHECK(mpact::node_stats().refused == refused + 3);
 }
 
+TEST_CASE("a struct with too few or too many fields is a ProtocolError, counted, not defaults" *
+          doctest::timeout(30)) {
+    auto [a, b] = mpact::pipe();
+    a.send(std::make_tuple(1, std::string("one")));  // no `values`
+    a.send(std::make_tuple(1, std::string("one"), std::vector<double>{}, 4));
+    a.send(Point{2, "two", {2.5}});
+    const auto refused = mpact::node_stats().refused;
+    CHECK_THROWS_AS(static_cast<void>(b.recv<Point>()), mpact::ProtocolError);
+    CHECK_THROWS_AS(static_cast<void>(b.recv<Point>()), mpact::ProtocolError);
+    CHECK(mpact::node_stats().refused == refused + 2);
+    CHECK(b.recv<Point>() == Point{2, "two", {2.5}});
+}
+
 TEST_CASE("a malformed frame is a ProtocolError, not a crash, and reading stops there" *
           doctest::timeout(30)) {
     auto [a, b] = mpact::pipe();
