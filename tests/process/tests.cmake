@@ -3,7 +3,6 @@ add_executable(process_parent_helper ${CMAKE_CURRENT_LIST_DIR}/process_parent_he
 target_link_libraries(process_parent_helper PRIVATE mpact::mpact mpact_build_flags)
 mpact_add_test(process_integration_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/process_integration_test.cpp
                LABELS integration)
-target_link_libraries(process_lifetime_test PRIVATE mpact_framework_private)
 target_compile_definitions(process_integration_test PRIVATE
   MPACT_PARENT_HELPER="$<TARGET_FILE:process_parent_helper>")
 add_dependencies(process_integration_test process_parent_helper)
