@@ -28,6 +28,43 @@ int quick(int x) {
     return x + 1;
 }
 MPACT_TASK(quick);
+
+// SIGKILLs the pool's workers in turn, one every `cadence` (the chaos cadence, not
+// synchronisation), until stopped, after `max_kills`, or after `for_at_most`. stop() and the
+// destructor join the thread, so a failing REQUIRE reports instead of std::terminate on a
+// joinable thread.
+class WorkerKiller {
+  public:
+    WorkerKiller(mpact::Pool& pool, std::chrono::milliseconds cadence,
+                 std::chrono::seconds for_at_most, int max_kills = 1 << 30)
+        : thread_([this, &pool, cadence, for_at_most, max_kills] {
+              auto until = std::chrono::steady_clock::now() + for_at_most;
+              while (!done_ && kills_ < max_kills && std::chrono::steady_clock::now() < until) {
+                  std::this_thread::sleep_for(cadence);
+                  auto pids = pool.worker_pids();
+                  if (!pids.empty()) {
+                      ::kill(pids[static_cast<std::size_t>(kills_.load()) % pids.size()], SIGKILL);
+                      ++kills_;
+                  }
+              }
+          }) {}
+    WorkerKiller(const WorkerKiller&) = delete;
+    WorkerKiller& operator=(const WorkerKiller&) = delete;
+    ~WorkerKiller() { stop(); }
+
+    int kills() const { return kills_; }
+    /// Ends the killing and returns how many workers it killed.
+    int stop() {
+        done_ = true;
+        if (thread_.joinable()) thread_.join();
+        return kills_;
+    }
+
+  private:
+    std::atomic<bool> done_{false};
+    std::atomic<int> kills_{0};
+    std::thread thread_;  // last: it starts once the counters exist
+};
 }  // namespace
 
 TEST_CASE("killing a worker every 100 ms loses and duplicates no result of 20,000" *
@@ -38,28 +75,7 @@ TEST_CASE("killing a worker every 100 ms loses and duplicates no result of 20,00
     for (int i = 0; i < n; ++i) xs[i] = i;
     auto it = pool.imap_unordered(triple, xs, 10);
     auto ordered = pool.map_async(triple, xs, 1);
-    std::atomic<bool> done{false};
-    int kills = 0;
-    std::thread killer([&] {
-        auto until = std::chrono::steady_clock::now() + 40s;
-        while (!done && std::chrono::steady_clock::now() < until) {
-            std::this_thread::sleep_for(100ms);  // the chaos cadence, not synchronisation
-            auto pids = pool.worker_pids();
-            if (!pids.empty()) {
-                ::kill(pids[static_cast<std::size_t>(kills) % pids.size()], SIGKILL);
-                ++kills;
-            }
-        }
-    });
-    // A failing REQUIRE or an exception must report, not std::terminate on a joinable thread.
-    struct StopKiller {
-        std::atomic<bool>& done;
-        std::thread& killer;
-        ~StopKiller() {
-            done = true;
-            if (killer.joinable()) killer.join();
-        }
-    } stop_killer{done, killer};
+    WorkerKiller killer{pool, 100ms, 40s};
     std::vector<int> seen(n, 0);
     int count = 0;
     while (auto v = it.next(30s)) {
@@ -68,8 +84,7 @@ TEST_CASE("killing a worker every 100 ms loses and duplicates no result of 20,00
         ++count;
     }
     auto ys = ordered.get(40s);
-    done = true;
-    killer.join();
+    int kills = killer.stop();
     CHECK(count == n);
     for (int i = 0; i < n; ++i) REQUIRE(seen[static_cast<std::size_t>(i)] == 1);
     REQUIRE(ys.size() == static_cast<std::size_t>(n));
@@ -97,41 +112,18 @@ TEST_CASE(
         mpact::Pool pool{{.processes = 3, .retries = 3}};
         REQUIRE(mpact::test::eventually([&] { return pool.worker_pids().size() == 3; }, 10s));
         auto result = pool.map_async(quick, xs);
-        std::atomic<bool> done{false};
-        std::thread killer([&] {
-            auto until = std::chrono::steady_clock::now() + 20s;
-            std::size_t next = 0;
-            // At most 12 kills a round (the issue's failing rounds failed after ~10): on a
-            // machine so loaded that a round lasts many seconds, hundreds of kills would hit
-            // a task again before its worker could report it ran.
-            for (int round_kills = 0;
-                 round_kills < 12 && !done && std::chrono::steady_clock::now() < until;
-                 ++round_kills) {
-                std::this_thread::sleep_for(50ms);  // the chaos cadence, not synchronisation
-                auto pids = pool.worker_pids();
-                if (!pids.empty()) {
-                    ::kill(pids[next++ % pids.size()], SIGKILL);
-                    ++kills;
-                }
-            }
-        });
-        struct StopKiller {
-            std::atomic<bool>& done;
-            std::thread& killer;
-            ~StopKiller() {
-                done = true;
-                if (killer.joinable()) killer.join();
-            }
-        } stop_killer{done, killer};
+        // At most 12 kills a round (the issue's failing rounds failed after ~10): on a machine
+        // so loaded that a round lasts many seconds, hundreds of kills would hit a task again
+        // before its worker could report it ran.
+        WorkerKiller killer{pool, 50ms, 20s, 12};
         std::vector<int> ys;
         try {
             ys = result.get(60s);  // must succeed however many kills land
         } catch (const mpact::Error& e) {
-            FAIL("round " << round << " failed after " << kills
+            FAIL("round " << round << " failed after " << kills + killer.kills()
                           << " kills: " << std::string(e.what()));
         }
-        done = true;
-        killer.join();
+        kills += killer.stop();
         REQUIRE(ys.size() == static_cast<std::size_t>(n));
         for (int i = 0; i < n; ++i) REQUIRE(ys[static_cast<std::size_t>(i)] == i + 1);
     }
