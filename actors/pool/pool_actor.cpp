@@ -165,7 +165,7 @@ void PoolActor::shut_down_supervisor() {
 
 void PoolActor::broken(const std::string& reason) {
     broken_ = "mpact::Pool cannot run tasks: " + reason +
-              "; its workers kept dying (more restarts than its restart intensity)";
+              "; its workers kept failing (more restarts than its restart intensity)";
     fail_all("ProcessError", broken_);
     shut_down_supervisor();
     for (auto& [id, process] : table_->processes) process->kill();

@@ -191,7 +191,10 @@ void SupervisorActor::child_ended(std::size_t index, const std::string& reason, 
             if (i != index && children_[i].running) all.push_back(static_cast<std::uint32_t>(i));
         }
         stop_then_restart(std::move(all), false);
-        stop("shutdown: reached max restart intensity");
+        // The last reason goes with it: a start that keeps failing (too few descriptors, say)
+        // must read as that, not as a crash loop.
+        stop("shutdown: reached max restart intensity; child '" + specs_[index].id +
+             "' last ended: " + reason);
         return;
     }
     ++total_restarts_;

@@ -227,9 +227,13 @@ void Process::start() {
             "with MPACT_TASK; lambdas and closures need StartMethod::fork");
     }
     static_cast<void>(detail::session());  // parent and child must share one session
-    // A child costs its sentinel, our link to it and the connections it makes to us (which
-    // libzmq accepts later, and aborts on if none is left): refused now, while it is clean.
-    detail::check_descriptors("start a child process", 4);
+    // A child costs its sentinel and our link to it, and the connections it makes to us,
+    // which libzmq accepts later, whenever they come, and aborts on if none is left. Children
+    // started a moment ago may not have connected yet (a Pool starts all its workers at
+    // once), so room for theirs is kept too: refused now, while it is clean.
+    detail::check_descriptors(
+        "start a child process",
+        4 + detail::kIncomingPerChild * static_cast<int>(detail::registered_children() + 1));
     switch (s.method) {
         case StartMethod::fork:
             start_fork(s);

@@ -42,6 +42,11 @@ std::vector<std::shared_ptr<ProcessState>> live_children() {
     return out;
 }
 
+std::size_t registered_children() {
+    std::lock_guard lock(g_children_mutex);
+    return g_children.size();
+}
+
 void finish_children() noexcept {
     run_exit_hooks();  // buffered queue puts may be what the children are waiting for
     std::vector<std::shared_ptr<ProcessState>> children;

@@ -14,6 +14,13 @@ namespace mpact::detail {
 // Descriptors kept free for libzmq (the peers' connections it accepts), at least.
 inline constexpr int kDescriptorReserve = 16;
 
+// The connections a child typically makes to its parent, which the parent accepts: its
+// node's link and one for the thread that runs its work (a pool worker putting to a queue
+// the parent owns). Measured: a Pool of n workers using 4 queues holds ~6 n descriptors in
+// the parent, 3 of them the parent's own (sentinel, its link to the worker and that link's
+// pidfd), the rest accepted.
+inline constexpr int kIncomingPerChild = 3;
+
 // Raises this process's soft RLIMIT_NOFILE to its hard limit (children inherit it).
 // Never throws.
 void raise_descriptor_limit() noexcept;

@@ -18,11 +18,12 @@
 /// process exits before its actor's Down arrives ends with "process N ended": abnormal.
 /// Intensity: more than `intensity` restarts within `period` and the supervisor stops its
 /// children and itself (a child announced with ChildRetiring is not counted) (its monitors see
-/// "shutdown: reached max restart intensity"). A child's start function runs on the supervisor's
-/// thread and must not block: spawn<T>, or process_child<T> (starts the process and returns; the
-/// supervisor watches for the actor to answer, within the child's `ready_timeout`, else counts it
-/// as a failure). Throws: TimeoutError / ActorDownError from the queries. Lifetime: the destructor
-/// stops the supervisor and its children (bounded). Thread-safety: any thread.
+/// "shutdown: reached max restart intensity; child '<id>' last ended: <reason>"). A child's
+/// start function runs on the supervisor's thread and must not block: spawn<T>, or
+/// process_child<T> (starts the process and returns; the supervisor watches for the actor to
+/// answer, within the child's `ready_timeout`, else counts it as a failure). Throws: TimeoutError /
+/// ActorDownError from the queries. Lifetime: the destructor stops the supervisor and its children
+/// (bounded). Thread-safety: any thread.
 #include <mpact/actor_process.hpp>
 #include <mpact/actor_ref.hpp>
 #include <mpact/restart_policy.hpp>
