@@ -1,6 +1,7 @@
 // How long children live: as long as their parent *process* (not the thread that started
 // them), and not longer — under every start method and every nesting (issue #12 faults 2, 3).
 #include <mpact/errors.hpp>
+#include <mpact/internal/pidfd.hpp>
 #include <mpact/pipe.hpp>
 #include <mpact/process.hpp>
 
@@ -12,6 +13,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -214,4 +216,49 @@ TEST_CASE(
             if (forkserver_fd >= 0) CHECK(pidfd_readable(forkserver_fd, 5000ms));
         }
     }
+}
+
+TEST_CASE("a bootstrap written to a child that is gone costs an error, never a SIGPIPE") {
+    // The parent writes a spawned child's bootstrap down a pipe; a child killed before it
+    // read it closed the other end. Run in a child of the test with SIGPIPE's default action,
+    // so the signal, if raised and not taken back, would kill it.
+    pid_t pid = mpact::test::fork_child([] {
+        ::signal(SIGPIPE, SIG_DFL);
+        int fds[2];
+        if (::pipe(fds) != 0) return 10;
+        ::close(fds[0]);
+        if (mpact::detail::write_frame(fds[1], std::string(64, 'b'))) return 11;
+        sigset_t pending;
+        sigpending(&pending);
+        return sigismember(&pending, SIGPIPE) == 1 ? 12 : 0;
+    });
+    int status = mpact::test::wait_child(pid);
+    CHECK_FALSE(WIFSIGNALED(status));
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("a live peer is not taken for dead when no descriptor is left to watch it") {
+    pid_t pid = mpact::test::fork_child([] {
+        // Every descriptor in use: pidfd_open fails with EMFILE.
+        std::vector<int> filler;
+        for (int i = 0; i < 4096; ++i) {
+            int fd = ::dup(0);
+            if (fd < 0) break;
+            filler.push_back(fd);
+        }
+        const int open_now = static_cast<int>(filler.size()) + 8;
+        rlimit limit{static_cast<rlim_t>(open_now), static_cast<rlim_t>(open_now)};
+        ::setrlimit(RLIMIT_NOFILE, &limit);
+        while (true) {
+            int fd = ::dup(0);
+            if (fd < 0) break;
+            filler.push_back(fd);
+        }
+        if (mpact::detail::open_pidfd(::getppid()) >= 0) return 10;  // the premise
+        return mpact::detail::process_running(::getppid()) ? 0 : 11;
+    });
+    int status = mpact::test::wait_child(pid);
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
 }

@@ -1,9 +1,11 @@
 #include <mpact/internal/pidfd.hpp>
 
 #include <poll.h>
+#include <signal.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
 
 namespace mpact::detail {
@@ -21,7 +23,12 @@ bool pidfd_ended(int pidfd) noexcept {
 
 bool process_running(pid_t pid) noexcept {
     int fd = open_pidfd(pid);
-    if (fd < 0) return false;
+    if (fd < 0) {
+        // Only ESRCH says the process is gone; out of descriptors (EMFILE) or an old kernel
+        // must not make a live peer look dead, so ask kill(0) instead.
+        if (errno == ESRCH) return false;
+        return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM);
+    }
     bool running = !pidfd_ended(fd);
     ::close(fd);
     return running;

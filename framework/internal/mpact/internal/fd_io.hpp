@@ -4,7 +4,7 @@
 
 namespace mpact::detail {
 
-// Writes all `size` bytes; false on error or a closed peer.
+// Writes all `size` bytes; false on error or a closed peer (never a SIGPIPE).
 bool write_all(int fd, const char* data, std::size_t size);
 // Reads exactly `size` bytes; false on error or end of file first.
 bool read_all(int fd, char* data, std::size_t size);
