@@ -119,10 +119,6 @@ struct TaskAcceptsTuple<F, T, std::void_t<decltype(std::tuple_size<T>::value)>> 
 template <class F, class T>
 inline constexpr bool task_accepts_tuple_v = TaskAcceptsTuple<F, std::decay_t<T>>::value;
 
-template <class T>
-struct Identity {
-    using type = T;
-};
 struct PoolCore;
 /// `count` packed argument tuples laid end to end: one chunk as it travels.
 struct PackedChunk {
@@ -166,7 +162,7 @@ class Pool {
     template <class F, class... A>
     AsyncResult<detail::fn_result_t<F>> apply_async(
         F fn, std::tuple<A...> args,
-        typename detail::Identity<Callbacks<detail::fn_result_t<F>>>::type callbacks) {
+        std::type_identity_t<Callbacks<detail::fn_result_t<F>>> callbacks) {
         static_assert(detail::task_accepts_v<F, A...>,
                       "mpact::Pool::apply_async: the task cannot be called with the elements of "
                       "this tuple");
@@ -204,8 +200,7 @@ class Pool {
     template <class F, class C>
     AsyncResult<std::vector<detail::map_value_t<F>>> map_async(
         F fn, const C& items, std::size_t chunksize = 0,
-        typename detail::Identity<Callbacks<std::vector<detail::map_value_t<F>>>>::type callbacks =
-            {}) {
+        std::type_identity_t<Callbacks<std::vector<detail::map_value_t<F>>>> callbacks = {}) {
         static_assert(detail::task_accepts_v<F, const typename C::value_type&>,
                       "mpact::Pool::map: the task cannot be called with one item of this "
                       "container (for several arguments per call use starmap)");
@@ -224,8 +219,7 @@ class Pool {
     template <class F, class C>
     AsyncResult<std::vector<detail::map_value_t<F>>> starmap_async(
         F fn, const C& items, std::size_t chunksize = 0,
-        typename detail::Identity<Callbacks<std::vector<detail::map_value_t<F>>>>::type callbacks =
-            {}) {
+        std::type_identity_t<Callbacks<std::vector<detail::map_value_t<F>>>> callbacks = {}) {
         static_assert(detail::task_accepts_tuple_v<F, typename C::value_type>,
                       "mpact::Pool::starmap: the task cannot be called with the elements of "
                       "one item of this container (each item must be a tuple of its arguments)");
