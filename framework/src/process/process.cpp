@@ -228,12 +228,10 @@ void Process::start() {
     }
     static_cast<void>(detail::session());  // parent and child must share one session
     // A child costs its sentinel and our link to it, and the connections it makes to us,
-    // which libzmq accepts later, whenever they come, and aborts on if none is left. Children
-    // started a moment ago may not have connected yet (a Pool starts all its workers at
-    // once), so room for theirs is kept too: refused now, while it is clean.
-    detail::check_descriptors(
-        "start a child process",
-        4 + detail::kIncomingPerChild * static_cast<int>(detail::registered_children() + 1));
+    // which libzmq accepts later, whenever they come, and aborts on if none is left (the
+    // reserve keeps room for those of the children already started): refused now, while it
+    // is clean.
+    detail::check_descriptors("start a child process", 4 + detail::kIncomingPerChild);
     switch (s.method) {
         case StartMethod::fork:
             start_fork(s);

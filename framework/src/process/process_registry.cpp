@@ -4,6 +4,7 @@
 
 #include "process/bootstrap.hpp"
 #include "process/process_state.hpp"
+#include "transport/descriptor_budget.hpp"
 
 #include <signal.h>
 
@@ -31,6 +32,7 @@ void register_child(const std::shared_ptr<ProcessState>& state) {
         return child_lock.owns_lock() && s->poll_exit(0);
     });
     g_children.push_back(state);
+    set_children(g_children.size());
 }
 
 std::vector<std::shared_ptr<ProcessState>> live_children() {
@@ -42,17 +44,13 @@ std::vector<std::shared_ptr<ProcessState>> live_children() {
     return out;
 }
 
-std::size_t registered_children() {
-    std::lock_guard lock(g_children_mutex);
-    return g_children.size();
-}
-
 void finish_children() noexcept {
     run_exit_hooks();  // buffered queue puts may be what the children are waiting for
     std::vector<std::shared_ptr<ProcessState>> children;
     {
         std::lock_guard lock(g_children_mutex);
         children.swap(g_children);
+        set_children(0);
     }
     for (auto& child : children) {
         std::lock_guard lock(child->mutex);
@@ -67,6 +65,7 @@ void finish_children() noexcept {
 void forget_children_after_fork() noexcept {
     new (&g_children_mutex) std::mutex();
     g_children.clear();
+    set_children(0);  // the parent's children are not ours to keep room for
 }
 
 }  // namespace mpact::detail

@@ -33,8 +33,5 @@ struct ProcessState {
 
 void register_child(const std::shared_ptr<ProcessState>& state);
 std::vector<std::shared_ptr<ProcessState>> live_children();
-// Children registered and not yet seen to end (no lock of theirs taken: may count a child
-// that has just ended, never misses one that runs).
-std::size_t registered_children();
 
 }  // namespace mpact::detail

@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <string>
 
@@ -30,6 +31,8 @@ int open_descriptors() noexcept {
 }
 
 namespace {
+std::atomic<long> g_children{0};
+
 [[noreturn]] void refuse(std::string_view what, long open, long soft, long reserve) {
     throw ProcessError("too few file descriptors to " + std::string(what) + ": " +
                        std::to_string(open) + " of this process's limit of " +
@@ -38,9 +41,14 @@ namespace {
                        "or the hard limit: mpact already raised the soft one to it)");
 }
 long reserve_for(long soft) {
-    return std::max<long>(kDescriptorReserve, soft / 4);
+    return std::max<long>(kDescriptorReserve, soft / 4) +
+           kIncomingPerChild * g_children.load(std::memory_order_relaxed);
 }
 }  // namespace
+
+void set_children(std::size_t children) noexcept {
+    g_children.store(static_cast<long>(children), std::memory_order_relaxed);
+}
 
 void check_descriptors(std::string_view what, int needed) {
     rlimit limit{};

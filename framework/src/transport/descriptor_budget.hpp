@@ -25,8 +25,15 @@ inline constexpr int kIncomingPerChild = 3;
 // Never throws.
 void raise_descriptor_limit() noexcept;
 
+// How many children this process has that may still connect to it (the process registry
+// keeps it current). Each keeps kIncomingPerChild descriptors in the reserve, for every
+// check: a link opened after a Pool started its workers must not take the room of
+// connections those workers have not made yet.
+void set_children(std::size_t children) noexcept;
+
 // Throws ProcessError naming `what` when making `needed` more descriptors would leave fewer
-// than the reserve (kDescriptorReserve, or a quarter of the limit when that is more) free.
+// than the reserve free: kDescriptorReserve or a quarter of the limit, whichever is more,
+// plus kIncomingPerChild for each child (set_children).
 void check_descriptors(std::string_view what, int needed);
 
 // A new ZeroMQ socket, after check_descriptors(what, needed); a ProcessError rather than
