@@ -221,3 +221,22 @@ TEST_CASE(
         CHECK((WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 3));
     }
 }
+
+TEST_CASE("a Pool whose workers could not start for want of descriptors is destroyed at once" *
+          doctest::timeout(300)) {
+    // At limit 32 the pool's supervisor gives up (a start refused for descriptors each time)
+    // and the pool's actor stops on its own. ~Pool -> terminate -> join once waited forever
+    // there; with terminate's fallback alone (join bounded at 10 s, then SIGKILL) it took 10 s.
+    // A stopped actor releases join() at once (~0.1 s measured), so 8 s is the bound here.
+    // At limit 40 the pool runs but a queue cannot connect: the 10 s fallback is allowed.
+    TempDir t;
+    for (auto [limit, bound] : {std::pair{rlim_t{32}, 8s}, std::pair{rlim_t{40}, 60s}}) {
+        CAPTURE(limit);
+        int status = finish(
+            start_helper({"fds-destroy", "8", "4"}, runtime_env(t), {.soft = limit, .hard = limit}),
+            bound);
+        REQUIRE(status != -1);  // ~Pool returned within the bound
+        REQUIRE(WIFEXITED(status));
+        CHECK((WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 4));
+    }
+}
