@@ -235,9 +235,7 @@ Frame allocate_frame(std::size_t size) {
 }
 
 msgpack::object_handle unpack_frame(const Frame& frame) {
-    const DecodeLimits limits;
-    msgpack::unpack_limit limit(limits.max_elements, limits.max_elements, limits.max_elements,
-                                limits.max_elements, limits.max_elements, limits.max_depth);
+    const auto limit = detail::msgpack_limits(DecodeLimits{}, frame.size);
     // Strings and binaries point into the frame (no copy); the caller converts at once.
     auto reference_all = [](msgpack::type::object_type, std::size_t, void*) { return true; };
     try {

@@ -66,6 +66,24 @@ TEST_CASE("deeply nested input beyond the depth limit is refused") {
                     mpact::ProtocolError);
 }
 
+TEST_CASE("an array or map header claiming more elements than the input has bytes is refused") {
+    // msgpack reserves a whole array when it reads the header: "dd 10 00 00 00" (2^28
+    // elements, within max_elements) made it allocate 4 GiB before finding the input short.
+    // The count is refused as it is read instead: a size overflow, not "insufficient bytes".
+    for (std::string header :
+         {std::string("\xdd\x10\x00\x00\x00", 5), std::string("\xdf\x08\x00\x00\x00", 5)}) {
+        CAPTURE(header.size());
+        try {
+            static_cast<void>(mpact::detail::unpack_bounded(header, mpact::DecodeLimits{}));
+            FAIL("no ProtocolError");
+        } catch (const mpact::ProtocolError& e) {
+            CHECK(std::string(e.what()).find("size overflow") != std::string::npos);
+        }
+    }
+    // Input that holds its elements still decodes.
+    CHECK(mpact::unpack<std::vector<int>>(mpact::pack(std::vector<int>(1000, 7))).size() == 1000);
+}
+
 TEST_CASE("an envelope header survives encode and decode") {
     mpact::detail::Header h;
     h.kind = mpact::detail::Kind::request;

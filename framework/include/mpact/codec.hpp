@@ -24,6 +24,12 @@ struct DecodeLimits {
 };
 
 namespace detail {
+/// msgpack's unpacker limits for `bytes` bytes of input under `limits`. An array or map
+/// header's count is also capped by the input's size (each element takes a byte at least):
+/// msgpack reserves a whole array when it reads the header, so a 5-byte header claiming
+/// 2^28 elements made it allocate 4 GiB (found by the wire fuzzer).
+[[nodiscard]] msgpack::unpack_limit msgpack_limits(const DecodeLimits& limits,
+                                                   std::size_t bytes) noexcept;
 /// Parses `bytes` within `limits`. With `borrow`, large strings and byte arrays in the result
 /// point into `bytes` instead of being copied: only for a caller that converts at once.
 [[nodiscard]] msgpack::object_handle unpack_bounded(std::string_view bytes,

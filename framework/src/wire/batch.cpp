@@ -95,14 +95,12 @@ std::string BatchWriter::take() {
 std::optional<BatchReader> BatchReader::decode(std::string_view payload,
                                                std::size_t max_bytes) noexcept {
     if (payload.size() > max_bytes) return std::nullopt;
-    const DecodeLimits message_limits;
-    const auto limit = static_cast<std::size_t>(message_limits.max_elements);
+    DecodeLimits limits;
+    limits.max_depth += kBatchNesting;
     try {
         std::size_t offset = 0;
-        auto handle =
-            msgpack::unpack(payload.data(), payload.size(), offset, &reference_everything, nullptr,
-                            msgpack::unpack_limit(limit, limit, limit, limit, limit,
-                                                  message_limits.max_depth + kBatchNesting));
+        auto handle = msgpack::unpack(payload.data(), payload.size(), offset, &reference_everything,
+                                      nullptr, msgpack_limits(limits, payload.size()));
         if (offset != payload.size()) return std::nullopt;
         const auto& root = handle.get();
         if (root.type != msgpack::type::ARRAY) return std::nullopt;

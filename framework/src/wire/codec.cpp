@@ -1,18 +1,12 @@
 #include <mpact/codec.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <string>
 
 namespace mpact::detail {
 
 namespace {
-
-// Caps msgpack's own unpacker limits so hostile input cannot allocate without bound or
-// recurse deeply: the limits are checked while parsing, before any object is built.
-msgpack::unpack_limit to_msgpack_limit(const DecodeLimits& limits) {
-    return msgpack::unpack_limit(limits.max_elements, limits.max_elements, limits.max_elements,
-                                 limits.max_elements, limits.max_elements, limits.max_depth);
-}
 
 // Large strings, byte arrays and extensions are referenced in place rather than copied
 // into the handle's zone (a 64 MiB string would otherwise be copied twice to decode).
@@ -24,6 +18,15 @@ bool borrow_large(msgpack::type::object_type type, std::size_t length, void*) {
 std::atomic<std::uint64_t> g_refused{0};
 
 }  // namespace
+
+// Caps msgpack's own unpacker limits so hostile input cannot allocate without bound or
+// recurse deeply: the limits are checked while parsing, before any object is built.
+msgpack::unpack_limit msgpack_limits(const DecodeLimits& limits, std::size_t bytes) noexcept {
+    const std::size_t elements = std::min(limits.max_elements, std::max<std::size_t>(bytes, 1));
+    const std::size_t pairs = std::min(limits.max_elements, std::max<std::size_t>(bytes / 2, 1));
+    return msgpack::unpack_limit(elements, pairs, limits.max_elements, limits.max_elements,
+                                 limits.max_elements, limits.max_depth);
+}
 
 void count_refused() noexcept {
     g_refused.fetch_add(1, std::memory_order_relaxed);
@@ -43,7 +46,7 @@ msgpack::object_handle unpack_bounded(std::string_view bytes, const DecodeLimits
         std::size_t offset = 0;
         auto handle =
             msgpack::unpack(bytes.data(), bytes.size(), offset, borrow ? borrow_large : nullptr,
-                            nullptr, to_msgpack_limit(limits));
+                            nullptr, msgpack_limits(limits, bytes.size()));
         if (offset != bytes.size()) {
             throw ProtocolError("trailing bytes after a msgpack value (" +
                                 std::to_string(bytes.size() - offset) + " left)");
@@ -89,7 +92,7 @@ ScratchParse::ScratchParse(std::string_view bytes, const DecodeLimits& limits)
     try {
         std::size_t offset = 0;
         object_ = msgpack::unpack(*zone_, bytes.data(), bytes.size(), offset, borrow_large, nullptr,
-                                  to_msgpack_limit(limits));
+                                  msgpack_limits(limits, bytes.size()));
         if (offset != bytes.size()) {
             throw ProtocolError("trailing bytes after a msgpack value (" +
                                 std::to_string(bytes.size() - offset) + " left)");
