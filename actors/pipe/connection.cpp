@@ -2,6 +2,7 @@
 // I/O on the caller's thread and poll() for timeouts, after a short adaptive busy-poll
 // (PipeOptions::spin).
 #include <mpact/descriptors.hpp>
+#include <mpact/internal/adaptive_spin.hpp>
 #include <mpact/internal/this_pid.hpp>
 #include <mpact/pipe.hpp>
 
@@ -33,9 +34,8 @@ struct ConnectionState {
     int fd = -1;
     bool readable = false;
     bool writable = false;
-    Duration spin{0};           // busy-poll budget of a receive that has to wait (0: never spin)
-    unsigned spin_backoff = 0;  // receives to skip the spin after the next one that misses
-    unsigned spin_skip = 0;     // receives left that skip it now
+    Duration spin{0};        // busy-poll budget of a receive that has to wait (0: never spin)
+    AdaptiveSpin spinner;    // its adaptive backoff
     pid_t sent_by = 0;       // the process that last sent on this end: only it marks end-of-stream
     bool send_torn = false;  // a timed send gave up mid-message: the stream's write side ended
     bool eof = false;
@@ -69,39 +69,6 @@ bool wait_for(int fd, short events, MaybeDeadline deadline) {
         if (r == 0) return false;
         if (errno != EINTR) throw ProcessError(std::string("poll failed: ") + std::strerror(errno));
     }
-}
-
-// Tells the CPU this is a busy-wait loop (x86 PAUSE, Arm YIELD): the loop yields the core's
-// pipeline to a sibling hyperthread and does not flood the memory system.
-inline void cpu_relax() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__) || defined(__arm__)
-    asm volatile("yield");
-#endif
-}
-
-enum class Spun { ready, caught, missed, cut };
-
-// Checks `fd` without blocking until it is readable (a message or EOF), for at most `spin`
-// and never past `deadline`: ready at the first look, caught later, missed (the budget ran
-// out) or cut (the deadline came first).
-Spun poll_busily(int fd, Duration spin, MaybeDeadline deadline) {
-    auto until = Clock::now() + spin;
-    const bool cut = deadline && *deadline < until;
-    if (cut) until = *deadline;
-    pollfd p{fd, POLLIN, 0};
-    bool first = true;
-    do {
-        int r = ::poll(&p, 1, 0);
-        if (r > 0) return first ? Spun::ready : Spun::caught;
-        if (r < 0 && errno != EINTR) {
-            throw ProcessError(std::string("poll failed: ") + std::strerror(errno));
-        }
-        cpu_relax();
-        first = false;
-    } while (Clock::now() < until);
-    return cut ? Spun::cut : Spun::missed;
 }
 
 enum class ReadResult { done, eof_at_start, eof_inside };
@@ -168,32 +135,11 @@ WriteResult write_all(int fd, std::vector<iovec>& parts, MaybeDeadline deadline,
 // A spin that runs out pays nothing and costs a core: the peer is slower than the budget, or
 // it waits for this very core (on a busy 2-core VM both processes often share one, and a
 // 20 us spin then made each hop 20 us slower: 46 us round trips against 6 without spinning).
-// So a miss makes the next 1, 2, 4 ... 1024 receives (consecutive misses double it) skip the
-// spin, and a spin that catches a message resets that. A message already waiting at the
-// first look, or a timeout shorter than the budget (recv(0s) as a try), is no evidence
-// either way. The cap keeps the probing spins of a losing streak under 0.1% of receives (at
-// 64 they showed in the p99: 27 us against 10).
+// So AdaptiveSpin makes the next 1, 2, 4 ... 1024 receives after a miss skip the spin. The
+// cap keeps the probing spins of a losing streak under 0.1% of receives (at 64 they showed
+// in the p99: 27 us against 10).
 bool ConnectionState::spin_until_readable(MaybeDeadline deadline) {
-    constexpr unsigned max_backoff = 1024;
-    if (spin <= Duration::zero()) return false;
-    if (spin_skip > 0) {
-        --spin_skip;
-        return false;
-    }
-    switch (poll_busily(fd, spin, deadline)) {
-        case Spun::ready:  // no evidence either way
-            return true;
-        case Spun::caught:
-            spin_backoff = 0;
-            return true;
-        case Spun::cut:  // no evidence either way
-            return false;
-        case Spun::missed:
-            break;
-    }
-    spin_backoff = std::min(std::max(2 * spin_backoff, 1U), max_backoff);
-    spin_skip = spin_backoff;
-    return false;
+    return spinner.wait_readable(fd, spin, deadline);
 }
 
 void ConnectionState::close() noexcept {

@@ -1,4 +1,5 @@
 // mpact::pipe(): one Unix stream socketpair, its two ends wrapped as Connections.
+#include <mpact/node.hpp>
 #include <mpact/pipe.hpp>
 
 #include <sys/socket.h>
@@ -11,7 +12,8 @@
 namespace mpact {
 
 std::pair<Connection, Connection> pipe(PipeOptions options) {
-    const Duration spin = std::max(options.spin, Duration::zero());
+    // Unset: the process-wide default (mpact::InitOptions::spin, MPACT_SPIN_US).
+    const Duration spin = std::max(options.spin.value_or(default_spin()), Duration::zero());
     int fds[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
         throw ProcessError(std::string("pipe: socketpair failed: ") + std::strerror(errno));

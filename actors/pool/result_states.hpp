@@ -4,6 +4,7 @@
 // them through the calls declared in <mpact/async_result.hpp>.
 #include <mpact/async_result.hpp>
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -72,6 +73,7 @@ class BatchState : public ResultSink, public std::enable_shared_from_this<BatchS
     std::condition_variable cv_;
     std::size_t size_, remaining_;
     bool ready_ = false;
+    std::atomic<bool> done_{false};  // ready_, for a wait that spins without the lock
     std::shared_ptr<ResultThread> thread_;
 };
 

@@ -1,14 +1,17 @@
-// The busy-poll (PipeOptions::spin, 20 us by default) within one process: messages, EOF and
+// The busy-poll (PipeOptions::spin, 50 us by default) within one process: messages, EOF and
 // timeouts behave exactly as without it; the spin is bounded by the timeout and by its
 // budget. No assertion here is about speed.
 #include <mpact/errors.hpp>
+#include <mpact/node.hpp>
 #include <mpact/pipe.hpp>
 
 #include "support/support.hpp"
 
 #include <doctest/doctest.h>
 
+#include <sched.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -25,6 +28,12 @@ namespace {
 
 // A budget far longer than any timeout below: a wait that ends early was not spinning on.
 constexpr mpact::Duration kLongSpin = 30s;
+
+int allowed_cpus() {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    return ::sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : 0;
+}
 
 pid_t this_thread_id() {
     return static_cast<pid_t>(::syscall(SYS_gettid));
@@ -62,7 +71,7 @@ class Receiver {
 
 }  // namespace
 
-TEST_CASE("pipe() gives both ends the spin budget, copies share it, the default is 20 us" *
+TEST_CASE("pipe() gives both ends the spin budget, copies share it, the default is 50 us" *
           doctest::timeout(30)) {
     auto [a, b] = mpact::pipe({.duplex = true, .spin = 20us});
     CHECK(a.spin() == 20us);
@@ -73,13 +82,40 @@ TEST_CASE("pipe() gives both ends the spin budget, copies share it, the default 
     CHECK(r.spin() == 5us);
     CHECK(w.spin() == 5us);
     auto [c, d] = mpact::pipe();
-    CHECK(c.spin() == 20us);
-    CHECK(d.spin() == 20us);
+    const auto expected = allowed_cpus() == 1 ? 0us : 50us;  // see the next case
+    CHECK(c.spin() == expected);
+    CHECK(d.spin() == expected);
     auto [g, h] = mpact::pipe({.spin = 0us});  // Python's behaviour: always block
     CHECK(g.spin() == mpact::Duration::zero());
     auto [e, f] = mpact::pipe({.spin = -1s});  // negative: never spin
     CHECK(e.spin() == mpact::Duration::zero());
     CHECK(mpact::Connection{}.spin() == mpact::Duration::zero());
+}
+
+TEST_CASE("a process allowed on one CPU does not spin by default, and MPACT_SPIN_US still rules" *
+          doctest::timeout(30)) {
+    for (const char* env : {static_cast<const char*>(nullptr), "7"}) {
+        CAPTURE(env == nullptr ? "unset" : env);
+        pid_t pid = mpact::test::fork_child([env] {
+            if (env == nullptr) {
+                ::unsetenv("MPACT_SPIN_US");
+            } else {
+                ::setenv("MPACT_SPIN_US", env, 1);
+            }
+            cpu_set_t one;
+            CPU_ZERO(&one);
+            CPU_SET(::sched_getcpu(), &one);
+            if (::sched_setaffinity(0, sizeof(one), &one) != 0) return 3;
+            auto [a, b] = mpact::pipe();
+            const auto want = env == nullptr ? mpact::Duration::zero() : mpact::Duration(7us);
+            return a.spin() == want && mpact::default_spin() == want ? 0 : 1;
+        });
+        mpact::test::ChildGuard guard(pid);
+        int status = mpact::test::wait_child(pid);
+        guard.release(pid);
+        REQUIRE(WIFEXITED(status));
+        CHECK(WEXITSTATUS(status) == 0);
+    }
 }
 
 TEST_CASE("with spin, many messages arrive complete and in order, both ways" *

@@ -6,6 +6,7 @@ output format: bench-format.md).
 A figure lives in tools/bench/<figure>/ with one file per contender:
     python.py     Python's multiprocessing doing the work     -> <bin>/<figure>/python.py
     raw_zmq.cpp   cppzmq doing the same message pattern       -> <bin>/bench_<figure>_raw_zmq
+    raw_unix.cpp  the OS floor (a raw Unix socket), some figures -> <bin>/bench_<figure>_raw_unix
     mpact.cpp     mpact doing it                              -> <bin>/bench_<figure>_mpact
 Each contender is run as `<program> [--quick]` and prints one JSON line on stdout:
     {"value": <number>, "unit": "<unit>", "n": <iterations>, "note": "...", ...}
@@ -26,7 +27,7 @@ import time
 from dataclasses import dataclass
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-KINDS = ("mpact", "python", "zmq")
+KINDS = ("mpact", "python", "zmq", "unix")
 
 
 @dataclass(frozen=True)
@@ -43,18 +44,22 @@ class Figure:
     zmq: str | None = None
     mpact: str | None = None
     field: str = "value"
+    unix: str | None = None
 
     def source(self, kind):
-        return {"python": self.python, "zmq": self.zmq, "mpact": self.mpact}[kind]
+        return {"python": self.python, "zmq": self.zmq, "mpact": self.mpact,
+                "unix": self.unix}[kind]
 
 
-def _figure(name, unit, target, about, python="", zmq=None, mpact="", field="value"):
+def _figure(name, unit, target, about, python="", zmq=None, mpact="", field="value",
+            unix=None):
     # "" means "this figure's own folder".
     return Figure(name, unit, target, about,
                   python=name if python == "" else python,
                   zmq=name if zmq == "" else zmq,
                   mpact=name if mpact == "" else mpact,
-                  field=field)
+                  field=field,
+                  unix=name if unix == "" else unix)
 
 
 # The one table of figures: name, unit, target (from the issues), what it measures, and
@@ -66,12 +71,17 @@ FIGURES = [
             "start + join of a process running a no-op function, start method spawn"),
     _figure("process_start_forkserver", "ms", "<=1x python",
             "start + join of a process running a no-op function, start method forkserver"),
-    _figure("actor_rtt_ipc", "us", "<=1.5x zmq",
-            "median request/reply round trip between two processes over ipc://",
-            python="pipe_rtt", zmq=""),
+    _figure("actor_rtt_ipc", "us", "<=0.5x python",
+            "median request/reply round trip between two local processes (the fast lane); "
+            "unix: raw socketpair ping-pong with the same adaptive spin",
+            python="pipe_rtt", zmq="", unix=""),
     _figure("actor_rtt_ipc_p99", "us", None,
             "p99 of actor_rtt_ipc (same runs)",
-            python="pipe_rtt", zmq="actor_rtt_ipc", mpact="actor_rtt_ipc", field="p99"),
+            python="pipe_rtt", zmq="actor_rtt_ipc", mpact="actor_rtt_ipc", field="p99",
+            unix="actor_rtt_ipc"),
+    _figure("actor_rtt_ipc_nospin", "us", None,
+            "actor_rtt_ipc with the process-wide spin off (init {.spin = 0us}); unix: the "
+            "blocking socketpair ping-pong", python="pipe_rtt", zmq="actor_rtt_ipc", unix=""),
     _figure("actor_oneway_ipc", "msgs/s", ">=0.5x zmq",
             "one-way small-message throughput between two processes, counted at the receiver",
             zmq=""),
@@ -111,7 +121,7 @@ FIGURES = [
             "Pool(cpu_count).map of a trivial function over 200,000 ints, default chunksize"),
     _figure("pool_map_chunk1", "tasks/s", ">=10x python",
             "Pool(cpu_count).map of a trivial function over 20,000 ints, chunksize 1"),
-    _figure("apply_async_rtt", "us", "<=2x zmq",
+    _figure("apply_async_rtt", "us", "<=0.5x python",
             "median sequential apply_async(f, (i,)).get() round trip on a warm Pool",
             zmq="actor_rtt_ipc"),
     _figure("imap_unordered", "tasks/s", ">=3x python",
@@ -137,7 +147,7 @@ def program(kind, folder, bin_dir, python):
     if kind == "python":
         path = os.path.join(bin_dir, folder, "python.py")
         return ([python, path], None) if os.path.isfile(path) else (None, f"no {folder}/python.py")
-    suffix = "raw_zmq" if kind == "zmq" else "mpact"
+    suffix = {"zmq": "raw_zmq", "unix": "raw_unix"}.get(kind, "mpact")
     path = os.path.join(bin_dir, f"bench_{folder}_{suffix}")
     if os.access(path, os.X_OK):
         return [path], None
@@ -303,7 +313,7 @@ def row(fig, commands, results):
             continue
         values[kind] = statistics.median(samples)
     ratios = {}
-    for peer in ("python", "zmq"):
+    for peer in ("python", "zmq", "unix"):
         ok = values["mpact"] is not None and values[peer]
         ratios[peer] = values["mpact"] / values[peer] if ok else None
     return {
@@ -312,8 +322,10 @@ def row(fig, commands, results):
         "mpact": significant(values["mpact"]),
         "python": significant(values["python"]),
         "zmq": significant(values["zmq"]),
+        "unix": significant(values["unix"]),
         "ratio_python": significant(ratios["python"], 3),
         "ratio_zmq": significant(ratios["zmq"], 3),
+        "ratio_unix": significant(ratios["unix"], 3),
         "target": fig.target,
         "met": evaluate(fig.target, ratios),
     }
@@ -332,12 +344,14 @@ def fmt(x):
 
 
 def table(rows, out):
-    header = ["figure", "unit", "mpact", "python", "zmq", "mpact/py", "mpact/zmq", "target", "met"]
+    header = ["figure", "unit", "mpact", "python", "zmq", "unix", "mpact/py", "mpact/zmq",
+              "mpact/unix", "target", "met"]
     cells = [[r["figure"], r["unit"], fmt(r["mpact"]), fmt(r["python"]), fmt(r["zmq"]),
-              fmt(r["ratio_python"]), fmt(r["ratio_zmq"]), fmt(r["target"]),
+              fmt(r["unix"]), fmt(r["ratio_python"]), fmt(r["ratio_zmq"]),
+              fmt(r["ratio_unix"]), fmt(r["target"]),
               "-" if r["met"] is None else fmt(r["met"])] for r in rows]
     widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(header)]
-    numeric = {2, 3, 4, 5, 6}
+    numeric = {2, 3, 4, 5, 6, 7, 8}
 
     def line(cs):
         return "  ".join(c.rjust(w) if i in numeric else c.ljust(w)

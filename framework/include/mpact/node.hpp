@@ -12,15 +12,39 @@
 /// binary's main, and mpact::init turns it into the child (it never returns there). Without
 /// init, the child becomes itself at its first mpact call instead (never returning either,
 /// never starting children first): what main did before that call runs again in the child.
+#include <mpact/time.hpp>
+
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace mpact {
+
+/// Process-wide settings for mpact::init; unset fields keep their defaults. They are also
+/// put in the environment, so children of every start method inherit them.
+struct InitOptions {
+    /// How long a thread waiting for an answer (a request's reply on a fast lane, a
+    /// Connection's recv) busy-polls before it sleeps: adaptive, it backs off when spins run
+    /// out (see PipeOptions::spin). Default: MPACT_SPIN_US microseconds, else 50 us, or 0
+    /// when the process may run on one CPU only (a spin there holds the CPU its peer needs to
+    /// answer). Zero never spins. `pipe({.spin})` overrides it per pipe.
+    std::optional<Duration> spin;
+    /// Whether nodes of this host, user and network namespace move their traffic to a
+    /// direct Unix-socket lane beside the ZeroMQ mailbox. Default: on; MPACT_LANE=0 turns
+    /// it off (every message then goes through ZeroMQ).
+    std::optional<bool> lane;
+};
 
 /// Initialises mpact for this process; in a child started by `spawn` or the forkserver it
 /// runs the child's work and exits instead of returning. Optional, but call it first in
 /// main, before any thread starts, so nothing before it runs again in children. Idempotent.
 void init(int argc, char** argv);
+/// The same, with process-wide settings (applied before anything else happens).
+///     mpact::init(argc, argv, {.spin = std::chrono::microseconds(0)});  // never busy-poll
+void init(int argc, char** argv, const InitOptions& options);
+
+/// The process-wide busy-poll budget (InitOptions::spin).
+[[nodiscard]] Duration default_spin() noexcept;
 
 /// What this process's mailbox has seen, and the Pipe and Queue input it refused. Bad input
 /// is counted here and dropped; the node goes on serving every other message.
@@ -40,6 +64,24 @@ struct NodeStats {
     /// Replies and errors that match no request this node waits for (late, after the
     /// request timed out, or never asked); dropped.
     std::uint64_t unmatched = 0;
+    /// Frames per path. A lane is a direct Unix socket to a node of this host, user and
+    /// network namespace; ZeroMQ carries everything else (and what a lane cannot).
+    std::uint64_t lane_received = 0;         ///< frames read from lanes (beside `received`)
+    std::uint64_t lane_sent = 0;             ///< frames this process sent on lanes (any thread)
+    std::uint64_t zmq_sent = 0;              ///< frames this process sent through ZeroMQ
+    std::uint64_t lanes_accepted = 0;        ///< lanes other nodes opened to this one
+    std::uint64_t lanes_refused = 0;         ///< refused: other user or namespace, bad hello, or
+                                             ///< no descriptor to spare
+    std::uint64_t lanes_no_descriptors = 0;  ///< lanes not opened or accepted: the
+                                             ///< descriptor reserve (ZeroMQ carries on)
+    std::uint64_t lanes_opened = 0;          ///< lanes this process's links moved to
+    std::uint64_t lanes_closed = 0;          ///< accepted lanes that have ended (peer closed, died)
+    /// Switch-over syncs sent (transport/link_lane.cpp): a link moving to its lane asked the
+    /// peer to confirm it read what went through ZeroMQ.
+    std::uint64_t lane_syncs = 0;
+    /// Switch-overs given up: the peer died, or did not answer the sync within 1 s; what the
+    /// link held went through ZeroMQ (in order) and the link tries again later, if alive.
+    std::uint64_t lane_syncs_abandoned = 0;
 };
 
 /// A snapshot of this process's mailbox counters (starts the node if needed).

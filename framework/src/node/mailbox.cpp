@@ -2,6 +2,7 @@
 
 #include <mpact/internal/node.hpp>
 
+#include "node/lane_listener.hpp"
 #include "transport/descriptor_budget.hpp"
 #include "transport/link.hpp"
 #include "wire/envelope.hpp"
@@ -120,7 +121,13 @@ void Mailbox::send_routed(const std::string& identity, const std::string& header
     // A reply never overtakes what the replying actor sent before it (a requester may next
     // ask the actor that those messages went to).
     flush_actor_sends();
+    if (LaneListener::is_lane_identity(identity)) {
+        // The request came by a lane: the reply goes back on it.
+        node_.lanes().send(identity, header, std::move(payload));
+        return;
+    }
     try {
+        ++node_.counters().zmq_sent;
         router_.send(zmq::buffer(identity), zmq::send_flags::sndmore);
         router_.send(zmq::buffer(header), zmq::send_flags::sndmore);
         router_.send(make_message(std::move(payload)), zmq::send_flags::none);

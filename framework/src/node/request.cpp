@@ -89,7 +89,29 @@ std::string request_message(const ActorRef& to, std::string_view type, std::stri
     header.from_endpoint.clear();
     header.corr = links.next_corr();
     header.deadline_us = to_wire_deadline(deadline);
-    link.send(encode_header(header), std::move(payload));
+    if (link.send(encode_header(header), std::move(payload))) {
+        // On the lane: the answer comes back on it (LaneListener answers where asked).
+        std::string head, body;
+        while (true) {
+            auto got = link.await_lane(head, body, deadline);
+            if (got == Link::LaneWait::timeout) {
+                throw TimeoutError("no reply from actor '" + to.name() + "' to " +
+                                   std::string(type) + " within the timeout");
+            }
+            if (got == Link::LaneWait::closed) {
+                if (link.pidfd < 0 || pidfd_ended(link.pidfd)) throw_down(links, to, link.pid);
+                throw ActorDownError("actor '" + to.name() +
+                                     "' cannot answer: its node closed the connection");
+            }
+            auto reply = decode_header(head);
+            if (!reply || reply->corr != header.corr) continue;  // a timed-out request's
+            link.unsettled = false;
+            if (reply->kind == Kind::reply) return body;
+            auto [kind, message, stack] =
+                unpack<std::tuple<std::string, std::string, std::string>>(body);
+            throw_error(kind, message, stack);
+        }
+    }
 
     zmq::pollitem_t items[2] = {{static_cast<void*>(link.socket), 0, ZMQ_POLLIN, 0},
                                 {nullptr, link.pidfd, ZMQ_POLLIN, 0}};
@@ -109,6 +131,7 @@ std::string request_message(const ActorRef& to, std::string_view type, std::stri
             if (!reply || reply->corr != header.corr)
                 continue;            // stale reply of a timed-out request
             link.unsettled = false;  // the peer has read everything this link sent before
+            link.zmq_answered();
             if (reply->kind == Kind::reply) return body.to_string();
             auto error = unpack_error(body.to_string_view());
             throw_error(error.kind, error.message, error.stack);

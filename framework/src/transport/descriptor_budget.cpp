@@ -58,8 +58,13 @@ void check_descriptors(std::string_view what, int needed) {
     constexpr long kCountBelow = 1 << 16;
     if (soft >= kCountBelow) return;
     const int open = open_descriptors();
-    if (open < 0) return;
     const long reserve = reserve_for(soft);
+    if (open < 0) {
+        // Not even the descriptor that counts them: the process is at its limit (the limit
+        // bounds descriptor numbers, so one can be at it with fewer open than it says).
+        if (errno == EMFILE || errno == ENFILE) refuse(what, soft, soft, reserve);
+        return;  // no /proc: nothing to count by
+    }
     if (open + needed + reserve <= soft) return;
     refuse(what, open, soft, reserve);
 }

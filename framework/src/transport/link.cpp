@@ -38,26 +38,30 @@ void configure_socket(zmq::socket_t& socket) {
     socket.set(zmq::sockopt::reconnect_ivl, 10);
 }
 
-Link::Link(zmq::context_t& ctx, std::string ep, TailFlusher* flusher)
+Link::Link(zmq::context_t& ctx, std::string ep, TailFlusher* flusher, bool lane, bool io_owner)
     // A link costs a socket (its mailbox's eventfd), the connection and a pidfd.
     : socket(open_socket(ctx, zmq::socket_type::dealer, "connect to " + ep, 3)),
       pid(pid_of_endpoint(ep)),
       endpoint(std::move(ep)),
+      io_owner_(io_owner),
       flusher_(flusher) {
     configure_socket(socket);
     socket.connect(endpoint);
     if (pid != 0 && pid != ::getpid()) pidfd = open_pidfd(pid);
+    lane_allowed_ = lane && flusher != nullptr && pidfd >= 0 && lanes_enabled();
 }
 
 Link::~Link() {
     if (pidfd >= 0) ::close(pidfd);
+    close_lane();
 }
 
-void Link::send(const std::string& header, std::string payload) {
+bool Link::send(const std::string& header, std::string payload, bool unordered) {
     std::lock_guard lock(mutex_);
     flush_locked();
-    send_locked(header, std::move(payload));
+    send_locked(header, std::move(payload), unordered, !io_owner_ && !unordered);
     last_sent_ = Clock::now();
+    return lane_state_ == LaneState::active;
 }
 
 bool Link::send_oneway(const OneWay& message, std::string payload) {
@@ -111,12 +115,23 @@ bool Link::try_flush_tail() noexcept {
     std::unique_lock lock(mutex_, std::try_to_lock);
     if (!lock.owns_lock()) return false;
     watched_ = false;
+    // The I/O thread must never block on a lane (two nodes writing to each other would
+    // wait for each other): what the socket does not take now waits for the next tick.
+    lane_nonblocking_ = true;
     try {
+        promote_if_synced();
+        if (lane_state_ == LaneState::active && !lane_write_raw(lane_fd_, lane_out_, false)) {
+            // The owner's next write finds the lane gone and closes it (an I/O thread's
+            // link is this thread's own: closed now).
+            if (io_owner_) close_lane();
+            lane_out_.clear();
+        }
         flush_locked();
     } catch (...) {
         static_cast<void>(batch_.take());  // nobody is left to tell: one-way, unconfirmed
     }
-    return true;
+    lane_nonblocking_ = false;
+    return lane_out_.empty();
 }
 
 bool Link::settle(std::uint64_t corr, Clock::time_point deadline) noexcept {
@@ -125,7 +140,18 @@ bool Link::settle(std::uint64_t corr, Clock::time_point deadline) noexcept {
         h.kind = Kind::request;
         h.corr = corr;
         h.type = kSyncType;
-        send(encode_header(h), pack(msgpack::type::nil_t{}));
+        if (send(encode_header(h), pack(msgpack::type::nil_t{}))) {
+            std::string head, body;
+            while (true) {
+                auto got = await_lane(head, body, deadline);
+                if (got != LaneWait::frame) return false;
+                auto reply = decode_header(head);
+                if (reply && reply->corr == corr) {
+                    unsettled = false;
+                    return true;
+                }
+            }
+        }
         zmq::pollitem_t items[2] = {{static_cast<void*>(socket), 0, ZMQ_POLLIN, 0},
                                     {nullptr, pidfd, ZMQ_POLLIN, 0}};
         const int count = pidfd >= 0 ? 2 : 1;
@@ -144,6 +170,7 @@ bool Link::settle(std::uint64_t corr, Clock::time_point deadline) noexcept {
                 auto reply = decode_header(head.to_string_view());
                 if (reply && reply->corr == corr) {
                     unsettled = false;
+                    zmq_answered();
                     return true;
                 }
             }
@@ -164,7 +191,35 @@ void Link::flush_locked() {
     last_sent_ = Clock::now();
 }
 
-void Link::send_locked(const std::string& header, std::string payload) {
+void Link::send_locked(const std::string& header, std::string payload, bool unordered,
+                       bool awaits) {
+    if (lane_allowed_ && lane_state_ != LaneState::active) {
+        if (lane_state_ == LaneState::syncing) {
+            promote_if_synced();
+        } else {
+            consider_lane(awaits);
+        }
+    }
+    if (lane_state_ == LaneState::syncing) {
+        if (unordered) {
+            send_zmq(header, std::move(payload));
+            return;
+        }
+        if (!awaits && !abandon_sync_if_hopeless()) {
+            held_.emplace_back(header, std::move(payload));
+            return;
+        }
+        // The caller waits for the answer on this link, and a held request would wait for
+        // the sync: everything goes through ZeroMQ, and the answer makes the next switch.
+        if (lane_state_ == LaneState::syncing) release_held();
+    }
+    if (lane_state_ == LaneState::active && send_on_lane(header, payload)) return;
+    send_zmq(header, std::move(payload));
+}
+
+void Link::send_zmq(const std::string& header, std::string payload) {
+    zmq_in_flight_.store(true, std::memory_order_relaxed);
+    if (auto* node = Node::peek()) ++node->counters().zmq_sent;
     socket.send(zmq::buffer(header), zmq::send_flags::sndmore);
     socket.send(make_message(std::move(payload)), zmq::send_flags::none);
 }
@@ -195,12 +250,8 @@ void LinkCache::forget() noexcept {
     if (pid_ == ::getpid()) {
         // The node shut down (exit): the context lives on, so the links can still send
         // what they hold and close.
-        for (auto& [endpoint, link] : links_) {
-            try {
-                link->flush();
-            } catch (...) {
-            }
-        }
+        const auto deadline = Link::Clock::now() + kSettleAtExit;
+        for (auto& [endpoint, link] : links_) link->finish(deadline);
     } else {
         // After a fork the inherited sockets belong to the parent's context: leak them
         // rather than close them from a process whose libzmq threads do not exist.
@@ -218,7 +269,8 @@ Link& LinkCache::get(const std::string& endpoint) {
     auto it = links_.find(endpoint);
     if (it == links_.end()) {
         auto& node = Node::get();
-        auto link = std::make_shared<Link>(node.context(), endpoint, &node.tail_flusher());
+        auto link = std::make_shared<Link>(node.context(), endpoint, &node.tail_flusher(), true,
+                                           node.on_io_thread());
         it = links_.emplace(endpoint, std::move(link)).first;
     }
     last_ = it->second.get();

@@ -50,10 +50,15 @@ void TailFlusher::tick() {
 }
 
 void TailFlusher::flush_all() noexcept {
+    // A copy: the timer keeps its list, since a link's flush() sends its batch but not the
+    // lane bytes an I/O thread's non-blocking write left (the next tick writes those; an
+    // exiting thread that took them out of the list stalled a queue's Puts that way).
     std::vector<std::weak_ptr<Link>> links;
-    {
+    try {
         std::lock_guard lock(mutex_);
-        links.swap(links_);
+        links = links_;
+    } catch (...) {
+        return;  // no memory for the copy: the timer still flushes them
     }
     for (auto& weak : links) {
         if (auto link = weak.lock()) link->flush();

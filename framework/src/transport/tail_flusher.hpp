@@ -24,7 +24,8 @@ class TailFlusher {
 
     // Flushes `link`'s batch soon unless its owner does it first. Any thread.
     void watch(std::weak_ptr<Link> link);
-    // Flushes every registered batch now, waiting for links in use (at node shutdown).
+    // Flushes every registered batch now, waiting for links in use (at exit and node
+    // shutdown); the links stay registered for what the timer still has to write.
     void flush_all() noexcept;
     // Stops the timer (I/O thread, before the io_context stops).
     void cancel() noexcept;

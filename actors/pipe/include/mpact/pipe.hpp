@@ -64,9 +64,10 @@ struct PipeOptions {
     /// 1, 2, 4 ... 1024 receives block at once. Zero (or negative) never spins, as Python.
     /// Both ends, their copies and an end handed to a child keep `spin`; mpact::wait() on a
     /// sentinel never spins. Timeouts, EOF and errors are as without it (a timeout shorter
-    /// than `spin` ends the spin).
+    /// than `spin` ends the spin). Unset: the process-wide default, mpact::default_spin()
+    /// (50 us unless mpact::InitOptions::spin or MPACT_SPIN_US says otherwise).
     ///     auto [a, b] = mpact::pipe({.duplex = true, .spin = std::chrono::microseconds(0)});
-    Duration spin = std::chrono::microseconds(20);
+    std::optional<Duration> spin;
 };
 
 /// Two connected ends. Python: `multiprocessing.Pipe(duplex=True)`.

@@ -3,8 +3,8 @@
 // ZeroMQ context, the ROUTER mailbox, the Boost.Asio io_context (mailbox readiness, timers,
 // process watches) and the table of actors living here.
 // Primitives (actors/) use: get/peek/generation, post/run_sync/on_io_thread/io, find_actor,
-// request_async. The members naming Mailbox, ProcessWatch, TailFlusher and Header are the
-// framework's own: those types are declared only in framework/src.
+// request_async. The members naming LaneListener, Mailbox, ProcessWatch, TailFlusher and Header are
+// the framework's own: those types are declared only in framework/src.
 #include <mpact/actor.hpp>
 #include <mpact/internal/message_kind.hpp>
 #include <mpact/node.hpp>
@@ -31,6 +31,8 @@
 namespace mpact::detail {
 
 class ActorHost;
+class LaneListener;
+struct Link;
 class Mailbox;
 class ProcessWatch;
 class TailFlusher;
@@ -39,6 +41,12 @@ struct Header;
 struct NodeCounters {
     std::atomic<std::uint64_t> received{0}, delivered{0}, malformed{0}, oversized{0},
         unknown_actor{0}, expired{0}, handler_errors{0}, unmatched{0};
+    // Per path: frames read from lanes, frames sent on lanes and through ZeroMQ (any
+    // thread of this process), lanes this node accepted / refused, lanes its links opened,
+    // lanes not opened or accepted for lack of descriptors (the descriptor budget).
+    std::atomic<std::uint64_t> lane_received{0}, lane_sent{0}, zmq_sent{0}, lanes_accepted{0},
+        lanes_refused{0}, lanes_opened{0}, lanes_closed{0}, lanes_no_descriptors{0}, lane_syncs{0},
+        lane_syncs_abandoned{0};
 };
 
 // A reply or error to a request this node's I/O thread sent (an actor's request).
@@ -68,6 +76,7 @@ class Node {
     NodeCounters& counters() noexcept { return counters_; }
     boost::asio::io_context& io() noexcept { return io_; }
     Mailbox& mailbox() noexcept { return *mailbox_; }
+    LaneListener& lanes() noexcept { return *lanes_; }
     ProcessWatch& process_watch() noexcept { return *process_watch_; }
     TailFlusher& tail_flusher() noexcept { return *tail_flusher_; }
     std::uint64_t max_message_size() const noexcept { return max_message_size_; }
@@ -97,19 +106,30 @@ class Node {
     // Called by the mailbox for a batch (kind 5): its one-way messages, in order.
     void dispatch_batch(const Header& header, std::string_view payload);
 
+    // A switch-over sync of one of the I/O thread's links (transport/link_lane.cpp): the
+    // correlation id to send; its answer calls the link's lane_synced(). Thread-safe.
+    std::uint64_t expect_lane_sync(std::weak_ptr<Link> link);
+    // The link gave that sync up: a late answer counts as unmatched. Thread-safe.
+    void forget_lane_sync(std::uint64_t corr) noexcept;
+
   private:
+    void serve();  // the I/O thread's loop
     void fail_pending(std::uint64_t corr, std::string_view kind, std::string_view message);
 
     zmq::context_t& context_;
     std::string endpoint_;
     boost::asio::io_context io_;
     std::unique_ptr<Mailbox> mailbox_;
+    std::unique_ptr<LaneListener> lanes_;
     std::unique_ptr<ProcessWatch> process_watch_;
     std::unique_ptr<TailFlusher> tail_flusher_;
     NodeCounters counters_;
     std::atomic<std::uint64_t> max_message_size_{std::uint64_t{1} << 31};
     std::map<std::string, std::shared_ptr<ActorHost>, std::less<>> actors_;
     std::unordered_map<pid_t, std::vector<std::uint64_t>> pending_by_pid_;
+    std::mutex lane_syncs_mutex_;
+    std::unordered_map<std::uint64_t, std::weak_ptr<Link>> lane_syncs_;
+    std::uint64_t next_lane_sync_ = 0;
     std::uint64_t next_actor_id_ = 0;
     struct Pending {
         ReplyCallback done;
@@ -118,6 +138,7 @@ class Node {
     };
     std::unordered_map<std::uint64_t, Pending> pending_;
     std::uint64_t next_corr_ = 0;
+    std::atomic<std::uint64_t> posted_{0};  // post() calls: traffic, for serve()'s spin
     ActorHost* current_actor_ = nullptr;
     std::thread io_thread_;
     std::thread::id io_thread_id_;
