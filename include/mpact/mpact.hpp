@@ -13,6 +13,7 @@
 #include <mpact/process.hpp>
 #include <mpact/queue.hpp>
 #include <mpact/supervisor.hpp>
+#include <mpact/sync.hpp>
 #include <mpact/task.hpp>
 #include <mpact/time.hpp>
 #include <mpact/wait.hpp>

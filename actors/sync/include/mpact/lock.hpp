@@ -1,0 +1,153 @@
+#pragma once
+/// mpact::Lock and mpact::RLock: mutual exclusion across processes, held by an actor in the
+/// process that created the lock and reached only by messages.
+///
+///     void deposit(mpact::Lock lock, mpact::ActorRef account) {
+///         std::scoped_lock guard(lock);             // with lock:
+///         ...                                       //     ...
+///     }
+///     MPACT_TASK(deposit);
+///     mpact::Lock lock;                             // lock = Lock()
+///     mpact::Process p{deposit, lock, account};     // Process(target=deposit, args=(lock, a))
+///
+/// Python: multiprocessing.Lock / RLock, with Python's rules: any process or thread may
+/// release a Lock another acquired; an RLock is owned by one thread, which may acquire it
+/// again and must release it as often. Unlike Python's, they are robust: when a holder's
+/// process dies (SIGKILL, crash, exit while holding) the lock is released at once and the
+/// next owner's owner_died() says so, once (pthread's EOWNERDEAD). Waiters are served in
+/// arrival order (FIFO) at each hand-off.
+/// Both model the standard TimedLockable concept (lock, unlock, try_lock, try_lock_for,
+/// try_lock_until), so std::scoped_lock, std::unique_lock and std::lock(a, b) work.
+/// Timeout: every acquire has a timeout form; the untimed one waits while the lock's process
+/// lives. Throws: ValueError (a Lock released while unlocked, an RLock released by a thread
+/// that does not hold it), ActorDownError (the creating process has ended: at once for a
+/// blocked call, and for every later call). The lock lives while a handle to it exists in the
+/// creating process. Thread-safety: any thread may use any handle at any time.
+#include <mpact/detail/sync_handle.hpp>
+#include <mpact/time.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <tuple>
+
+namespace mpact {
+
+namespace detail {
+/// The one engine under Lock and RLock (`recursive`).
+class LockCore {
+  public:
+    LockCore() = default;
+    explicit LockCore(bool recursive);
+    LockCore(SyncHandle h, bool recursive) : h_(std::move(h)), recursive_(recursive) {}
+
+    bool acquire(std::optional<Duration> timeout) const;
+    void release() const;
+    [[nodiscard]] bool owner_died() const;
+    /// True if the calling thread holds the lock (as this process last learnt it).
+    [[nodiscard]] bool held_here() const;
+    /// Condition::wait: releases the lock whatever this thread's recursion depth and returns
+    /// the depth; restore() takes it again at that depth.
+    std::uint32_t release_all() const;
+    void restore(std::uint32_t depth) const;
+    [[nodiscard]] bool recursive() const noexcept { return recursive_; }
+    [[nodiscard]] const SyncHandle& handle() const noexcept { return h_; }
+    friend bool operator==(const LockCore& a, const LockCore& b) { return a.h_ == b.h_; }
+
+    struct Wire {
+        ActorRef actor;
+        bool recursive = false;
+        MSGPACK_DEFINE(actor, recursive)
+    };
+    [[nodiscard]] auto packed() const {
+        return std::tuple<const ActorRef&, const bool&>(h_.actor(), recursive_);
+    }
+
+  private:
+    SyncHandle h_;
+    bool recursive_ = false;
+};
+}  // namespace detail
+
+/// A mutex shared by processes. Python: multiprocessing.Lock.
+class Lock {
+  public:
+    /// A new, unlocked lock (its actor starts in this process). Python: Lock().
+    Lock() : core_(false) {}
+
+    /// Waits for the lock and takes it; true. Python: acquire().
+    [[nodiscard]] bool acquire() const { return core_.acquire(std::nullopt); }
+    /// Takes the lock if it comes within `timeout` (zero: only if free now). Python:
+    /// acquire(timeout=t); acquire(False) is acquire(0s).
+    [[nodiscard]] bool acquire(Duration timeout) const { return core_.acquire(timeout); }
+    /// Unlocks; any process or thread may. ValueError if it is not locked.
+    void release() const { core_.release(); }
+    /// True once after an acquire that followed the death of the previous holder's process
+    /// (what it guarded may be half-updated); asking clears it. Per thread.
+    [[nodiscard]] bool owner_died() const { return core_.owner_died(); }
+
+    void lock() const { static_cast<void>(core_.acquire(std::nullopt)); }
+    void unlock() const { core_.release(); }
+    [[nodiscard]] bool try_lock() const { return core_.acquire(Duration::zero()); }
+    template <class Rep, class Period>
+    [[nodiscard]] bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) const {
+        return core_.acquire(std::chrono::ceil<Duration>(timeout));
+    }
+    template <class C, class D>
+    [[nodiscard]] bool try_lock_until(const std::chrono::time_point<C, D>& deadline) const {
+        return try_lock_for(deadline - C::now());
+    }
+
+    [[nodiscard]] const detail::LockCore& core() const noexcept { return core_; }
+    using Wire = detail::LockCore::Wire;
+    [[nodiscard]] auto packed() const { return core_.packed(); }
+    static Lock from_wire(const Wire& w) {
+        return Lock(detail::LockCore(detail::SyncHandle(w.actor), false));
+    }
+
+  private:
+    explicit Lock(detail::LockCore core) : core_(std::move(core)) {}
+    detail::LockCore core_;
+};
+
+/// A recursive mutex shared by processes: its owner thread may take it again. Python:
+/// multiprocessing.RLock.
+class RLock {
+  public:
+    /// A new, unlocked lock (its actor starts in this process). Python: RLock().
+    RLock() : core_(true) {}
+
+    /// Waits for the lock (at once if this thread holds it); true. Python: acquire().
+    [[nodiscard]] bool acquire() const { return core_.acquire(std::nullopt); }
+    /// As acquire(), giving up after `timeout`. Python: acquire(timeout=t).
+    [[nodiscard]] bool acquire(Duration timeout) const { return core_.acquire(timeout); }
+    /// Releases one level; the last one unlocks. ValueError if this thread does not hold it.
+    void release() const { core_.release(); }
+    /// As Lock::owner_died().
+    [[nodiscard]] bool owner_died() const { return core_.owner_died(); }
+
+    void lock() const { static_cast<void>(core_.acquire(std::nullopt)); }
+    void unlock() const { core_.release(); }
+    [[nodiscard]] bool try_lock() const { return core_.acquire(Duration::zero()); }
+    template <class Rep, class Period>
+    [[nodiscard]] bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) const {
+        return core_.acquire(std::chrono::ceil<Duration>(timeout));
+    }
+    template <class C, class D>
+    [[nodiscard]] bool try_lock_until(const std::chrono::time_point<C, D>& deadline) const {
+        return try_lock_for(deadline - C::now());
+    }
+
+    [[nodiscard]] const detail::LockCore& core() const noexcept { return core_; }
+    using Wire = detail::LockCore::Wire;
+    [[nodiscard]] auto packed() const { return core_.packed(); }
+    static RLock from_wire(const Wire& w) {
+        return RLock(detail::LockCore(detail::SyncHandle(w.actor), true));
+    }
+
+  private:
+    explicit RLock(detail::LockCore core) : core_(std::move(core)) {}
+    detail::LockCore core_;
+};
+
+}  // namespace mpact

@@ -1,0 +1,95 @@
+#pragma once
+/// mpact::Semaphore and mpact::BoundedSemaphore: a counter of units shared by processes, held
+/// by an actor in the process that created it.
+///
+///     void worker(mpact::Semaphore slots) {
+///         std::scoped_lock slot(slots);          // with slots:  (at most N at a time)
+///         ...
+///     }
+///     MPACT_TASK(worker);
+///     mpact::Semaphore slots{3};                 // slots = Semaphore(3)
+///
+/// Python: multiprocessing.Semaphore / BoundedSemaphore. A Semaphore may be released above
+/// its start value; a BoundedSemaphore may not (ValueError). Robust: the units a process
+/// acquired and had not released (acquires minus its own releases) come back when it dies.
+/// Waiters are served in arrival order. Models TimedLockable, one unit per lock().
+/// Timeout: acquire(timeout); the untimed acquire waits while the semaphore's process lives.
+/// Throws: ValueError (a negative value, a BoundedSemaphore released above its value),
+/// ActorDownError (the creating process has ended). Thread-safety: any thread, any handle.
+#include <mpact/detail/sync_handle.hpp>
+#include <mpact/time.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+
+namespace mpact {
+
+namespace detail {
+class SemaphoreCore {
+  public:
+    SemaphoreCore() = default;
+    SemaphoreCore(std::int64_t value, bool bounded);
+    explicit SemaphoreCore(SyncHandle h) : h_(std::move(h)) {}
+    bool acquire(std::optional<Duration> timeout) const;
+    void release() const;
+    [[nodiscard]] std::int64_t get_value() const;
+    [[nodiscard]] const SyncHandle& handle() const noexcept { return h_; }
+
+  private:
+    SyncHandle h_;
+};
+}  // namespace detail
+
+/// Python: multiprocessing.Semaphore(value=1).
+class Semaphore {
+  public:
+    explicit Semaphore(std::int64_t value = 1) : core_(value, false) {}
+
+    /// Waits for a unit and takes it; true. Python: acquire().
+    [[nodiscard]] bool acquire() const { return core_.acquire(std::nullopt); }
+    /// Takes a unit if one comes within `timeout` (zero: only if one is free). Python:
+    /// acquire(timeout=t); acquire(False) is acquire(0s).
+    [[nodiscard]] bool acquire(Duration timeout) const { return core_.acquire(timeout); }
+    /// Gives a unit back (any process may). Python: release().
+    void release() const { core_.release(); }
+    /// The units free now. Python: get_value().
+    [[nodiscard]] std::int64_t get_value() const { return core_.get_value(); }
+
+    void lock() const { static_cast<void>(core_.acquire(std::nullopt)); }
+    void unlock() const { core_.release(); }
+    [[nodiscard]] bool try_lock() const { return core_.acquire(Duration::zero()); }
+    template <class Rep, class Period>
+    [[nodiscard]] bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) const {
+        return core_.acquire(std::chrono::ceil<Duration>(timeout));
+    }
+    template <class C, class D>
+    [[nodiscard]] bool try_lock_until(const std::chrono::time_point<C, D>& deadline) const {
+        return try_lock_for(deadline - C::now());
+    }
+
+    using Wire = ActorRef;
+    [[nodiscard]] const Wire& packed() const noexcept { return core_.handle().actor(); }
+    static Semaphore from_wire(const Wire& w) {
+        return Semaphore(detail::SemaphoreCore(detail::SyncHandle(w)));
+    }
+
+  protected:
+    Semaphore(std::int64_t value, bool bounded) : core_(value, bounded) {}
+    explicit Semaphore(detail::SemaphoreCore core) : core_(std::move(core)) {}
+    detail::SemaphoreCore core_;
+};
+
+/// A Semaphore that refuses a release above its start value. Python: BoundedSemaphore.
+class BoundedSemaphore : public Semaphore {
+  public:
+    explicit BoundedSemaphore(std::int64_t value = 1) : Semaphore(value, true) {}
+    static BoundedSemaphore from_wire(const Wire& w) {
+        return BoundedSemaphore(detail::SemaphoreCore(detail::SyncHandle(w)));
+    }
+
+  private:
+    explicit BoundedSemaphore(detail::SemaphoreCore core) : Semaphore(std::move(core)) {}
+};
+
+}  // namespace mpact

@@ -1,0 +1,7 @@
+mpact_add_test(sync_lock_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/sync_lock_test.cpp LABELS unit)
+target_include_directories(sync_lock_test PRIVATE ${PROJECT_SOURCE_DIR}/actors/sync)
+mpact_add_test(sync_wait_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/sync_wait_test.cpp LABELS unit)
+mpact_add_test(sync_process_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/sync_process_test.cpp
+               LABELS integration TIMEOUT 300)
+mpact_add_test(sync_chaos_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/sync_chaos_test.cpp
+               LABELS chaos)
