@@ -54,9 +54,12 @@ Duration default_spin() noexcept {
     if (ns < 0) {
         // A forked child decides again (it may be allowed on other CPUs); what the environment
         // says it reads the same.
-        static const bool once =
-            ::pthread_atfork(nullptr, nullptr, [] { g_spin_ns.store(-1); }) == 0;
-        static_cast<void>(once);
+        // (An atomic, not a guarded static: a guard held by this thread when another forks
+        // stays held in the child.)
+        static std::atomic<bool> registered{false};
+        if (!registered.exchange(true)) {
+            ::pthread_atfork(nullptr, nullptr, [] { g_spin_ns.store(-1); });
+        }
         ns = one_cpu() ? 0 : kDefaultSpin.count();
         if (const char* env = std::getenv("MPACT_SPIN_US"); env != nullptr && *env != '\0') {
             char* end = nullptr;

@@ -96,13 +96,23 @@ std::string lane_path(std::string_view endpoint) {
 }
 
 const std::string& boot_id() {
-    static const std::string* id = [] {
-        auto* s = new std::string();  // never destroyed: read at exit too
+    // Not a function-local static: its guard, held by a thread of the parent that was reading
+    // the file when another thread forked, stays held in the child for ever (a forked child
+    // hung in __cxa_guard_acquire on its first lane). A plain atomic pointer: a child forked
+    // mid-read reads the file again; two racing readers leak one string.
+    static std::atomic<const std::string*> id{nullptr};
+    if (const auto* known = id.load(std::memory_order_acquire)) return *known;
+    auto* s = new std::string();  // never destroyed: read at exit too
+    {
         std::ifstream in("/proc/sys/kernel/random/boot_id");
         std::getline(in, *s);
-        return s;
-    }();
-    return *id;
+    }
+    const std::string* expected = nullptr;
+    if (!id.compare_exchange_strong(expected, s, std::memory_order_acq_rel)) {
+        delete s;
+        return *expected;
+    }
+    return *s;
 }
 
 std::string lane_hello() {
