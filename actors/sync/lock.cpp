@@ -1,5 +1,6 @@
 // Lock and RLock handles: an acquire is one request (a recursive one by the owner thread
 // costs nothing), a release one more; the thread's grant is remembered in holds.hpp.
+#include <mpact/errors.hpp>
 #include <mpact/lock.hpp>
 
 #include "holds.hpp"
@@ -56,6 +57,14 @@ void LockCore::release() const {
     h_.call(LockRelease{this_owner(), ticket});
 }
 
+void LockCore::unlock() const {
+    try {
+        release();
+    } catch (const ActorDownError&) {
+        // The lock's process is gone and its state with it: nothing is held any more.
+    }
+}
+
 bool LockCore::owner_died() const {
     auto* held = find_hold(h_.key());
     return held != nullptr && std::exchange(held->owner_died, false);
@@ -76,7 +85,16 @@ std::uint32_t LockCore::release_all() const {
 }
 
 void LockCore::restore(std::uint32_t depth) const {
-    static_cast<void>(acquire(std::nullopt));
+    try {
+        static_cast<void>(acquire(std::nullopt));
+    } catch (const ActorDownError&) {
+        // The lock's process is gone. The caller's guard still believes it holds the lock and
+        // will unlock() it: let it find the hold (that unlock then ends quietly).
+        auto& held = hold(h_.key());
+        held.ticket = 0;
+        held.depth = depth;
+        throw;
+    }
     hold(h_.key()).depth = depth;
 }
 

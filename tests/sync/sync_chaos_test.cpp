@@ -80,6 +80,15 @@ void own_lock_and_hold(mpact::Connection c) {
 }
 MPACT_TASK(own_lock_and_hold);
 
+// Creates a Condition (over its own RLock) and a Lock, hands both over on `c`, waits.
+void own_condition(mpact::Connection c) {
+    mpact::Condition cond;
+    mpact::Lock lock;
+    c.send(std::make_tuple(cond, lock));
+    ::pause();
+}
+MPACT_TASK(own_condition);
+
 template <class F>
 auto timed(F&& f) {
     auto t0 = std::chrono::steady_clock::now();
@@ -249,4 +258,29 @@ TEST_CASE("the creator of a Lock SIGKILLed while another process waits: ActorDow
         CHECK(std::string(e.what()).find("Lock") != std::string::npos);
         CHECK(std::string(e.what()).find("created it") != std::string::npos);
     }
+}
+
+TEST_CASE(
+    "the creator of a Condition SIGKILLed: a guarded wait ends with ActorDownError, and the "
+    "guards of its lock and of a held Lock end quietly" *
+    doctest::timeout(120)) {
+    auto [here, there] = mpact::pipe();
+    mpact::Process owner({.start_method = mpact::StartMethod::fork}, own_condition, there);
+    owner.start();
+    mpact::test::ChildGuard guard(*owner.pid());
+    auto [cond, lock] = here.recv<std::tuple<mpact::Condition, mpact::Lock>>(60s);
+    std::scoped_lock held(lock);  // its destructor runs after the creator is gone
+    auto waiter = std::async(std::launch::async, [c = cond] {
+        std::unique_lock g(c);
+        c.wait(g);  // untimed; then g unlocks a lock whose process is gone
+    });
+    CHECK(waiter.wait_for(200ms) == std::future_status::timeout);
+    auto took = timed([&] {
+        owner.kill();
+        REQUIRE(waiter.wait_for(30s) == std::future_status::ready);
+    });
+    // Before the fix the guard's unlock threw from its destructor: std::terminate.
+    CHECK_THROWS_AS(waiter.get(), mpact::ActorDownError);
+    CHECK(took < kBound);
+    REQUIRE(owner.join(30s));
 }

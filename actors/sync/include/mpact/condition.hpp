@@ -44,7 +44,7 @@ class Condition {
     [[nodiscard]] bool acquire(Duration timeout) const { return lock_.acquire(timeout); }
     void release() const { lock_.release(); }
     void lock() const { static_cast<void>(lock_.acquire(std::nullopt)); }
-    void unlock() const { lock_.release(); }
+    void unlock() const { lock_.unlock(); }
     [[nodiscard]] bool try_lock() const { return lock_.acquire(Duration::zero()); }
 
     /// Releases the lock, waits for a notify, takes the lock back; true. Python: wait().

@@ -43,6 +43,10 @@ class LockCore {
 
     bool acquire(std::optional<Duration> timeout) const;
     void release() const;
+    /// release() for a guard's destructor (std::scoped_lock, std::unique_lock): a lock whose
+    /// process has ended has nothing left to release, so ActorDownError is not thrown there
+    /// (it would terminate the program); misuse (ValueError) still is.
+    void unlock() const;
     [[nodiscard]] bool owner_died() const;
     /// True if the calling thread holds the lock (as this process last learnt it).
     [[nodiscard]] bool held_here() const;
@@ -87,7 +91,7 @@ class Lock {
     [[nodiscard]] bool owner_died() const { return core_.owner_died(); }
 
     void lock() const { static_cast<void>(core_.acquire(std::nullopt)); }
-    void unlock() const { core_.release(); }
+    void unlock() const { core_.unlock(); }
     [[nodiscard]] bool try_lock() const { return core_.acquire(Duration::zero()); }
     template <class Rep, class Period>
     [[nodiscard]] bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) const {
@@ -127,7 +131,7 @@ class RLock {
     [[nodiscard]] bool owner_died() const { return core_.owner_died(); }
 
     void lock() const { static_cast<void>(core_.acquire(std::nullopt)); }
-    void unlock() const { core_.release(); }
+    void unlock() const { core_.unlock(); }
     [[nodiscard]] bool try_lock() const { return core_.acquire(Duration::zero()); }
     template <class Rep, class Period>
     [[nodiscard]] bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) const {

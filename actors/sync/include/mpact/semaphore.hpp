@@ -17,6 +17,7 @@
 /// Throws: ValueError (a negative value, a BoundedSemaphore released above its value),
 /// ActorDownError (the creating process has ended). Thread-safety: any thread, any handle.
 #include <mpact/detail/sync_handle.hpp>
+#include <mpact/errors.hpp>
 #include <mpact/time.hpp>
 
 #include <chrono>
@@ -57,7 +58,14 @@ class Semaphore {
     [[nodiscard]] std::int64_t get_value() const { return core_.get_value(); }
 
     void lock() const { static_cast<void>(core_.acquire(std::nullopt)); }
-    void unlock() const { core_.release(); }
+    /// release() for a guard's destructor: a semaphore whose process has ended is not
+    /// reported there (it would terminate the program).
+    void unlock() const {
+        try {
+            core_.release();
+        } catch (const ActorDownError&) {
+        }
+    }
     [[nodiscard]] bool try_lock() const { return core_.acquire(Duration::zero()); }
     template <class Rep, class Period>
     [[nodiscard]] bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) const {
