@@ -38,6 +38,14 @@ void SemaphoreCore::release() const {
     h_.call(SemRelease{this_owner()});
 }
 
+void SemaphoreCore::unlock() const {
+    try {
+        release();
+    } catch (const ActorDownError&) {
+        // The semaphore's process is gone, and its count with it.
+    }
+}
+
 std::int64_t SemaphoreCore::get_value() const {
     return h_.call<std::int64_t>(SemValue{});
 }

@@ -24,6 +24,7 @@
 /// blocked call, and for every later call). The lock lives while a handle to it exists in the
 /// creating process. Thread-safety: any thread may use any handle at any time.
 #include <mpact/detail/sync_handle.hpp>
+#include <mpact/detail/timed_lockable.hpp>
 #include <mpact/time.hpp>
 
 #include <chrono>
@@ -73,34 +74,17 @@ class LockCore {
 };
 }  // namespace detail
 
-/// A mutex shared by processes. Python: multiprocessing.Lock.
-class Lock {
+/// A mutex shared by processes. Python: multiprocessing.Lock. acquire(), acquire(timeout),
+/// release() (any process or thread may; ValueError if it is not locked) and the
+/// TimedLockable members come from detail::TimedLockable.
+class Lock : public detail::TimedLockable<detail::LockCore> {
   public:
     /// A new, unlocked lock (its actor starts in this process). Python: Lock().
-    Lock() : core_(false) {}
+    Lock() : TimedLockable(detail::LockCore(false)) {}
 
-    /// Waits for the lock and takes it; true. Python: acquire().
-    [[nodiscard]] bool acquire() const { return core_.acquire(std::nullopt); }
-    /// Takes the lock if it comes within `timeout` (zero: only if free now). Python:
-    /// acquire(timeout=t); acquire(False) is acquire(0s).
-    [[nodiscard]] bool acquire(Duration timeout) const { return core_.acquire(timeout); }
-    /// Unlocks; any process or thread may. ValueError if it is not locked.
-    void release() const { core_.release(); }
     /// True once after an acquire that followed the death of the previous holder's process
     /// (what it guarded may be half-updated); asking clears it. Per thread.
     [[nodiscard]] bool owner_died() const { return core_.owner_died(); }
-
-    void lock() const { static_cast<void>(core_.acquire(std::nullopt)); }
-    void unlock() const { core_.unlock(); }
-    [[nodiscard]] bool try_lock() const { return core_.acquire(Duration::zero()); }
-    template <class Rep, class Period>
-    [[nodiscard]] bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) const {
-        return core_.acquire(std::chrono::ceil<Duration>(timeout));
-    }
-    template <class C, class D>
-    [[nodiscard]] bool try_lock_until(const std::chrono::time_point<C, D>& deadline) const {
-        return try_lock_for(deadline - C::now());
-    }
 
     [[nodiscard]] const detail::LockCore& core() const noexcept { return core_; }
     using Wire = detail::LockCore::Wire;
@@ -110,37 +94,19 @@ class Lock {
     }
 
   private:
-    explicit Lock(detail::LockCore core) : core_(std::move(core)) {}
-    detail::LockCore core_;
+    explicit Lock(detail::LockCore core) : TimedLockable(std::move(core)) {}
 };
 
-/// A recursive mutex shared by processes: its owner thread may take it again. Python:
-/// multiprocessing.RLock.
-class RLock {
+/// A recursive mutex shared by processes: its owner thread may take it again (at once, no
+/// message) and releases one level per release(); the last one unlocks; ValueError if this
+/// thread does not hold it. Python: multiprocessing.RLock.
+class RLock : public detail::TimedLockable<detail::LockCore> {
   public:
     /// A new, unlocked lock (its actor starts in this process). Python: RLock().
-    RLock() : core_(true) {}
+    RLock() : TimedLockable(detail::LockCore(true)) {}
 
-    /// Waits for the lock (at once if this thread holds it); true. Python: acquire().
-    [[nodiscard]] bool acquire() const { return core_.acquire(std::nullopt); }
-    /// As acquire(), giving up after `timeout`. Python: acquire(timeout=t).
-    [[nodiscard]] bool acquire(Duration timeout) const { return core_.acquire(timeout); }
-    /// Releases one level; the last one unlocks. ValueError if this thread does not hold it.
-    void release() const { core_.release(); }
     /// As Lock::owner_died().
     [[nodiscard]] bool owner_died() const { return core_.owner_died(); }
-
-    void lock() const { static_cast<void>(core_.acquire(std::nullopt)); }
-    void unlock() const { core_.unlock(); }
-    [[nodiscard]] bool try_lock() const { return core_.acquire(Duration::zero()); }
-    template <class Rep, class Period>
-    [[nodiscard]] bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) const {
-        return core_.acquire(std::chrono::ceil<Duration>(timeout));
-    }
-    template <class C, class D>
-    [[nodiscard]] bool try_lock_until(const std::chrono::time_point<C, D>& deadline) const {
-        return try_lock_for(deadline - C::now());
-    }
 
     [[nodiscard]] const detail::LockCore& core() const noexcept { return core_; }
     using Wire = detail::LockCore::Wire;
@@ -150,8 +116,7 @@ class RLock {
     }
 
   private:
-    explicit RLock(detail::LockCore core) : core_(std::move(core)) {}
-    detail::LockCore core_;
+    explicit RLock(detail::LockCore core) : TimedLockable(std::move(core)) {}
 };
 
 }  // namespace mpact

@@ -17,7 +17,7 @@
 /// Throws: ValueError (a negative value, a BoundedSemaphore released above its value),
 /// ActorDownError (the creating process has ended). Thread-safety: any thread, any handle.
 #include <mpact/detail/sync_handle.hpp>
-#include <mpact/errors.hpp>
+#include <mpact/detail/timed_lockable.hpp>
 #include <mpact/time.hpp>
 
 #include <chrono>
@@ -34,6 +34,9 @@ class SemaphoreCore {
     explicit SemaphoreCore(SyncHandle h) : h_(std::move(h)) {}
     bool acquire(std::optional<Duration> timeout) const;
     void release() const;
+    /// release() for a guard's destructor: a semaphore whose process has ended is not
+    /// reported there (it would terminate the program).
+    void unlock() const;
     [[nodiscard]] std::int64_t get_value() const;
     [[nodiscard]] const SyncHandle& handle() const noexcept { return h_; }
 
@@ -42,39 +45,16 @@ class SemaphoreCore {
 };
 }  // namespace detail
 
-/// Python: multiprocessing.Semaphore(value=1).
-class Semaphore {
+/// Python: multiprocessing.Semaphore(value=1). acquire() waits for a unit, acquire(timeout)
+/// takes one if it comes in time, release() gives one back (any process may); the
+/// TimedLockable members take and give one unit (detail::TimedLockable).
+class Semaphore : public detail::TimedLockable<detail::SemaphoreCore> {
   public:
-    explicit Semaphore(std::int64_t value = 1) : core_(value, false) {}
+    explicit Semaphore(std::int64_t value = 1)
+        : TimedLockable(detail::SemaphoreCore(value, false)) {}
 
-    /// Waits for a unit and takes it; true. Python: acquire().
-    [[nodiscard]] bool acquire() const { return core_.acquire(std::nullopt); }
-    /// Takes a unit if one comes within `timeout` (zero: only if one is free). Python:
-    /// acquire(timeout=t); acquire(False) is acquire(0s).
-    [[nodiscard]] bool acquire(Duration timeout) const { return core_.acquire(timeout); }
-    /// Gives a unit back (any process may). Python: release().
-    void release() const { core_.release(); }
     /// The units free now. Python: get_value().
     [[nodiscard]] std::int64_t get_value() const { return core_.get_value(); }
-
-    void lock() const { static_cast<void>(core_.acquire(std::nullopt)); }
-    /// release() for a guard's destructor: a semaphore whose process has ended is not
-    /// reported there (it would terminate the program).
-    void unlock() const {
-        try {
-            core_.release();
-        } catch (const ActorDownError&) {
-        }
-    }
-    [[nodiscard]] bool try_lock() const { return core_.acquire(Duration::zero()); }
-    template <class Rep, class Period>
-    [[nodiscard]] bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) const {
-        return core_.acquire(std::chrono::ceil<Duration>(timeout));
-    }
-    template <class C, class D>
-    [[nodiscard]] bool try_lock_until(const std::chrono::time_point<C, D>& deadline) const {
-        return try_lock_for(deadline - C::now());
-    }
 
     using Wire = ActorRef;
     [[nodiscard]] const Wire& packed() const noexcept { return core_.handle().actor(); }
@@ -83,9 +63,9 @@ class Semaphore {
     }
 
   protected:
-    Semaphore(std::int64_t value, bool bounded) : core_(value, bounded) {}
-    explicit Semaphore(detail::SemaphoreCore core) : core_(std::move(core)) {}
-    detail::SemaphoreCore core_;
+    Semaphore(std::int64_t value, bool bounded)
+        : TimedLockable(detail::SemaphoreCore(value, bounded)) {}
+    explicit Semaphore(detail::SemaphoreCore core) : TimedLockable(std::move(core)) {}
 };
 
 /// A Semaphore that refuses a release above its start value. Python: BoundedSemaphore.
