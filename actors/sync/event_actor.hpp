@@ -3,7 +3,6 @@
 #include "sync_actor.hpp"
 
 #include <cstdint>
-#include <map>
 
 namespace mpact::detail {
 
@@ -12,17 +11,11 @@ class EventActor : public SyncActor {
     EventActor();
 
   private:
-    struct Waiter {
-        pid_t pid = 0;
-        Reply<bool> reply;
-        std::uint64_t timer = 0;
-    };
     void on_wait(const sync_protocol::EventWait& m, Reply<bool> reply);
     void on_process_end(pid_t pid) override;
 
     bool flag_ = false;
-    std::map<std::uint64_t, Waiter> waiters_;
-    std::uint64_t next_waiter_ = 0;
+    WaitQueue<bool> waiters_;
 };
 
 }  // namespace mpact::detail

@@ -1,6 +1,5 @@
 #include "lock_actor.hpp"
 
-#include <chrono>
 #include <utility>
 
 namespace mpact::detail {
@@ -46,17 +45,7 @@ void LockActor::on_acquire(const LockAcquire& m, Reply<Granted> reply) {
         reply(Granted{false, false});
         return;
     }
-    auto id = ++next_waiter_;
-    Waiter w{m.owner, m.ticket, std::move(reply), 0};
-    if (m.wait_us > 0) {
-        w.timer = start_timer(std::chrono::microseconds(m.wait_us), [this, id] {
-            auto it = waiters_.find(id);
-            if (it == waiters_.end()) return;
-            it->second.reply(Granted{false, false});
-            waiters_.erase(it);
-        });
-    }
-    waiters_.emplace(id, std::move(w));
+    park(waiters_, {m.owner, m.ticket, std::move(reply)}, m.wait_us, Granted{false, false});
 }
 
 void LockActor::on_release(const LockRelease& m, Reply<Nil> reply) {
@@ -88,19 +77,11 @@ void LockActor::on_cancel(const LockCancel& m) {
         hand_off();
         return;
     }
-    std::erase_if(waiters_, [&](auto& entry) {
-        if (entry.second.ticket != m.ticket || !(entry.second.owner == m.owner)) return false;
-        cancel_timer(entry.second.timer);
-        return true;
-    });
+    drop_if(waiters_, [&](auto& w) { return w.ticket == m.ticket && w.owner == m.owner; });
 }
 
 void LockActor::on_process_end(pid_t pid) {
-    std::erase_if(waiters_, [&](auto& entry) {
-        if (entry.second.owner.pid != pid) return false;
-        cancel_timer(entry.second.timer);
-        return true;
-    });
+    drop_if(waiters_, [&](auto& w) { return w.owner.pid == pid; });
     if (holder_ && holder_->owner.pid == pid) {
         holder_.reset();
         owner_died_ = true;
@@ -109,15 +90,8 @@ void LockActor::on_process_end(pid_t pid) {
 }
 
 void LockActor::hand_off() {
-    while (!holder_ && !waiters_.empty()) {
-        auto w = std::move(waiters_.begin()->second);
-        waiters_.erase(waiters_.begin());
-        cancel_timer(w.timer);
-        // A waiter whose process died may not have been reported yet; one whose requester
-        // gave up will cancel: neither takes the lock.
-        if (!alive(w.owner.pid) || w.reply.expired()) continue;
-        grant(w.owner, w.ticket, w.reply);
-    }
+    if (holder_) return;
+    if (auto w = next_live(waiters_)) grant(w->owner, w->ticket, w->reply);
 }
 
 }  // namespace mpact::detail

@@ -5,7 +5,6 @@
 #include "sync_actor.hpp"
 
 #include <cstdint>
-#include <map>
 #include <optional>
 
 namespace mpact::detail {
@@ -19,13 +18,6 @@ class LockActor : public SyncActor {
         Owner owner;
         std::uint64_t ticket = 0;
     };
-    struct Waiter {
-        Owner owner;
-        std::uint64_t ticket = 0;
-        Reply<sync_protocol::Granted> reply;
-        std::uint64_t timer = 0;
-    };
-
     void on_acquire(const sync_protocol::LockAcquire& m, Reply<sync_protocol::Granted> reply);
     void on_release(const sync_protocol::LockRelease& m, Reply<Nil> reply);
     void on_cancel(const sync_protocol::LockCancel& m);
@@ -36,9 +28,8 @@ class LockActor : public SyncActor {
 
     bool recursive_;
     std::optional<Holder> holder_;
-    bool owner_died_ = false;                  // the holder's process died: the next grant says so
-    std::map<std::uint64_t, Waiter> waiters_;  // by arrival
-    std::uint64_t next_waiter_ = 0;
+    bool owner_died_ = false;  // the holder's process died: the next grant says so
+    WaitQueue<sync_protocol::Granted> waiters_;
 };
 
 }  // namespace mpact::detail

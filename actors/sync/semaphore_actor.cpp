@@ -1,7 +1,6 @@
 #include "semaphore_actor.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <utility>
 
 namespace mpact::detail {
@@ -51,17 +50,7 @@ void SemaphoreActor::on_acquire(const SemAcquire& m, Reply<bool> reply) {
         reply(false);
         return;
     }
-    auto id = ++next_waiter_;
-    Waiter w{m.owner, m.ticket, std::move(reply), 0};
-    if (m.wait_us > 0) {
-        w.timer = start_timer(std::chrono::microseconds(m.wait_us), [this, id] {
-            auto it = waiters_.find(id);
-            if (it == waiters_.end()) return;
-            it->second.reply(false);
-            waiters_.erase(it);
-        });
-    }
-    waiters_.emplace(id, std::move(w));
+    park(waiters_, {m.owner, m.ticket, std::move(reply)}, m.wait_us, false);
 }
 
 void SemaphoreActor::on_release(const SemRelease& m, Reply<Nil> reply) {
@@ -83,11 +72,7 @@ void SemaphoreActor::on_cancel(const SemCancel& m) {
         serve();
         return;
     }
-    std::erase_if(waiters_, [&](auto& entry) {
-        if (entry.second.ticket != m.ticket || entry.second.owner.pid != m.owner.pid) return false;
-        cancel_timer(entry.second.timer);
-        return true;
-    });
+    drop_if(waiters_, [&](auto& w) { return w.ticket == m.ticket && w.owner.pid == m.owner.pid; });
 }
 
 void SemaphoreActor::give_back(pid_t pid, std::int64_t units) {
@@ -101,23 +86,17 @@ void SemaphoreActor::give_back(pid_t pid, std::int64_t units) {
 }
 
 void SemaphoreActor::on_process_end(pid_t pid) {
-    std::erase_if(waiters_, [&](auto& entry) {
-        if (entry.second.owner.pid != pid) return false;
-        cancel_timer(entry.second.timer);
-        return true;
-    });
+    drop_if(waiters_, [&](auto& w) { return w.owner.pid == pid; });
     std::erase_if(recent_, [&](auto& g) { return g.second == pid; });
     if (auto it = held_.find(pid); it != held_.end()) give_back(pid, it->second);
     serve();
 }
 
 void SemaphoreActor::serve() {
-    while (value_ > 0 && !waiters_.empty()) {
-        auto w = std::move(waiters_.begin()->second);
-        waiters_.erase(waiters_.begin());
-        cancel_timer(w.timer);
-        if (!alive(w.owner.pid) || w.reply.expired()) continue;
-        grant(w.owner, w.ticket, w.reply);
+    while (value_ > 0) {
+        auto w = next_live(waiters_);
+        if (!w) return;
+        grant(w->owner, w->ticket, w->reply);
     }
 }
 

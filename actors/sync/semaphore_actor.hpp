@@ -6,7 +6,6 @@
 
 #include <cstdint>
 #include <deque>
-#include <map>
 #include <unordered_map>
 
 namespace mpact::detail {
@@ -16,13 +15,6 @@ class SemaphoreActor : public SyncActor {
     SemaphoreActor(std::int64_t value, bool bounded);
 
   private:
-    struct Waiter {
-        Owner owner;
-        std::uint64_t ticket = 0;
-        Reply<bool> reply;
-        std::uint64_t timer = 0;
-    };
-
     void on_acquire(const sync_protocol::SemAcquire& m, Reply<bool> reply);
     void on_release(const sync_protocol::SemRelease& m, Reply<Nil> reply);
     void on_cancel(const sync_protocol::SemCancel& m);
@@ -35,8 +27,7 @@ class SemaphoreActor : public SyncActor {
     const std::int64_t initial_;
     const bool bounded_;
     std::unordered_map<pid_t, std::int64_t> held_;
-    std::map<std::uint64_t, Waiter> waiters_;  // by arrival
-    std::uint64_t next_waiter_ = 0;
+    WaitQueue<bool> waiters_;
     // The last grants, so a requester that gave up (LockCancel's twin) can undo a late one.
     std::deque<std::pair<std::uint64_t, pid_t>> recent_;
 };

@@ -8,11 +8,15 @@
 
 #include "checked.hpp"
 #include "protocol.hpp"
+#include "wait_queue.hpp"
 
 #include <sys/types.h>
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <unordered_set>
+#include <utility>
 
 namespace mpact::detail {
 
@@ -26,6 +30,44 @@ class SyncActor : public Actor {
     virtual void on_process_end(pid_t pid) = 0;
     // True while `pid` runs (this process included): a Down may still be on its way.
     [[nodiscard]] static bool alive(pid_t pid) noexcept;
+
+    // Parks `w` at the back of `q`. A wait bound (`wait_us` > 0, microseconds) answers it
+    // `on_timeout` when it passes and drops it; -1 parks it while its process lives.
+    template <class R>
+    void park(WaitQueue<R>& q, Waiter<R> w, std::int64_t wait_us, R on_timeout) {
+        const auto id = ++q.next_id;
+        if (wait_us > 0) {
+            w.timer = start_timer(std::chrono::microseconds(wait_us),
+                                  [this, &q, id, answer = std::move(on_timeout)]() mutable {
+                                      auto it = q.by_arrival.find(id);
+                                      if (it == q.by_arrival.end()) return;
+                                      it->second.reply(std::move(answer));
+                                      q.by_arrival.erase(it);
+                                  });
+        }
+        q.by_arrival.emplace(id, std::move(w));
+    }
+    // Drops, unanswered, the waiters `pick` chooses (a cancel, a process that ended).
+    template <class R, class Pick>
+    void drop_if(WaitQueue<R>& q, Pick pick) {
+        std::erase_if(q.by_arrival, [&](auto& entry) {
+            if (!pick(entry.second)) return false;
+            cancel_timer(entry.second.timer);
+            return true;
+        });
+    }
+    // Takes the oldest waiter still worth serving out of `q`. One whose process died may not
+    // have been reported yet, one whose requester gave up will cancel: both are dropped.
+    template <class R>
+    std::optional<Waiter<R>> next_live(WaitQueue<R>& q) {
+        while (!q.empty()) {
+            auto w = std::move(q.by_arrival.begin()->second);
+            q.by_arrival.erase(q.by_arrival.begin());
+            cancel_timer(w.timer);
+            if (alive(w.owner.pid) && !w.reply.expired()) return w;
+        }
+        return std::nullopt;
+    }
 
     // Refuses a request; returns true when `m` is unusable (undecodable, bad owner).
     template <class M, class R>
