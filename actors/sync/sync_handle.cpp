@@ -6,8 +6,10 @@
 #include <mpact/internal/actor_host.hpp>
 #include <mpact/internal/node.hpp>
 #include <mpact/internal/this_pid.hpp>
+#include <mpact/process.hpp>
 
 #include "holds.hpp"
+#include "sync_actor.hpp"
 
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -17,6 +19,7 @@
 #include <chrono>
 #include <random>
 #include <unordered_map>
+#include <vector>
 
 namespace mpact::detail {
 
@@ -28,9 +31,10 @@ namespace {
 // is seen at once, by its pidfd, not by this.
 constexpr Duration kGrace = 10s;
 
-// Lives with the handles of the creating process; the last one stops the actor.
+// Lives with the handles of the creating process; the last one stops the actor, or, while
+// non-daemon children of this process run, has it linger until they have ended.
 struct ActorOwner {
-    explicit ActorOwner(ActorRef ref) : actor(std::move(ref)) {}
+    ActorOwner(ActorRef ref, SyncActor* a) : actor(std::move(ref)), sync(a) {}
     ActorOwner(const ActorOwner&) = delete;
     ActorOwner& operator=(const ActorOwner&) = delete;
     ~ActorOwner() {
@@ -38,13 +42,25 @@ struct ActorOwner {
         auto* node = Node::peek();
         if (node == nullptr) return;
         try {
-            node->post([node, name = actor.name()] {
-                if (auto host = node->find_actor(name)) host->stop("normal");
+            std::vector<pid_t> children;
+            for (const auto& c : active_children()) {
+                if (!c.daemon) children.push_back(c.pid);
+            }
+            // The actor is alive while its host is found: `sync` is still valid then.
+            node->post([node, name = actor.name(), a = sync, children = std::move(children)] {
+                auto host = node->find_actor(name);
+                if (!host || host->stopping()) return;
+                if (children.empty() || a == nullptr) {
+                    host->stop("normal");
+                } else {
+                    a->linger(children);
+                }
             });
         } catch (...) {
         }
     }
     ActorRef actor;
+    SyncActor* sync;  // owned by its host, on the node's thread
     pid_t pid = ::getpid();
 };
 
@@ -95,9 +111,10 @@ std::int64_t wait_us(std::optional<Duration> timeout) noexcept {
         0, std::chrono::duration_cast<std::chrono::microseconds>(*timeout).count());
 }
 
-SyncHandle::SyncHandle(std::string_view kind, std::unique_ptr<Actor> actor)
-    : actor_(host_actor(std::move(actor), std::string(kind) + '#' + std::to_string(++next_name))) {
-    owner_ = std::make_shared<ActorOwner>(actor_);
+SyncHandle::SyncHandle(std::string_view kind, std::unique_ptr<Actor> actor) {
+    auto* sync = dynamic_cast<SyncActor*>(actor.get());
+    actor_ = host_actor(std::move(actor), std::string(kind) + '#' + std::to_string(++next_name));
+    owner_ = std::make_shared<ActorOwner>(actor_, sync);
 }
 
 std::string SyncHandle::request(std::string_view type, std::string payload,

@@ -41,7 +41,8 @@ class SyncHandle {
   public:
     SyncHandle() = default;
     /// Hosts `actor` in this process under a name starting with `kind` ("Lock#3"); this
-    /// process owns it: the last owning handle here stops it.
+    /// process owns it: the last owning handle here stops it, or, while non-daemon children
+    /// of this process run, lets it serve them until they have ended.
     SyncHandle(std::string_view kind, std::unique_ptr<Actor> actor);
     /// A handle rebuilt from the wire: it reaches the actor, it does not own it.
     explicit SyncHandle(ActorRef actor) : actor_(std::move(actor)) {}
