@@ -129,6 +129,17 @@ FIGURES = [
     _figure("pool_rss", "MiB", None,
             "the parent's peak RSS over Pool(cpu_count).imap_unordered of 300,000 trivial "
             "tasks, chunksize 1 (VmRSS per 10% consumed in the note)"),
+    _figure("lock_uncontended", "ops/s", ">=0.5x python",
+            "acquire+release pairs of a Lock in one process, nobody else wanting it"),
+    _figure("semaphore_4p", "ops/s", None,
+            "4 processes each looping acquire+release on one Semaphore(2), total pairs/s"),
+    _figure("event_wake", "us", None,
+            "median set() until a waiter in another process returns from wait() (issue #14: "
+            "<=1.5x actor_rtt_ipc)"),
+    _figure("event_wake_p99", "us", None, "p99 of event_wake (same runs)",
+            python="event_wake", mpact="event_wake", field="p99"),
+    _figure("barrier_3p", "us", None,
+            "mean cycle of a Barrier(3) passed by 3 processes"),
 ]
 
 TARGET_RE = re.compile(r"^\s*(<=|>=|<|>)\s*([0-9]*\.?[0-9]+)\s*x\s+(python|zmq)\s*$")
