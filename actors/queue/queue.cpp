@@ -1,6 +1,6 @@
 // The untyped queue handle: creating the broker, and every call routed to this process's
 // QueueClient for the queue.
-#include <mpact/internal/actor_host.hpp>
+#include <mpact/internal/actor_owner.hpp>
 #include <mpact/internal/node.hpp>
 #include <mpact/queue.hpp>
 
@@ -16,31 +16,12 @@ namespace mpact::detail {
 using namespace std::chrono_literals;
 
 namespace {
-// Lives with the handles of the creating process; the last one stops the broker.
-struct BrokerOwner {
-    explicit BrokerOwner(ActorRef ref) : broker(std::move(ref)) {}
-    BrokerOwner(const BrokerOwner&) = delete;
-    BrokerOwner& operator=(const BrokerOwner&) = delete;
-    ActorRef broker;
-    pid_t pid = ::getpid();
-    ~BrokerOwner() {
-        if (pid != ::getpid()) return;  // a forked child's copy: the queue is not its to end
-        auto* node = Node::peek();
-        if (node == nullptr) return;
-        try {
-            node->post([node, name = broker.name()] {
-                if (auto host = node->find_actor(name)) host->stop("normal");
-            });
-        } catch (...) {
-        }
-    }
-};
 constexpr Duration kQuery = 30s;  // qsize() and friends: a broker that long silent is broken
 }  // namespace
 
 QueueHandle::QueueHandle(std::size_t maxsize, bool joinable)
     : broker_(spawn<QueueActor>(maxsize, joinable)), maxsize_(maxsize), joinable_(joinable) {
-    owner_ = std::make_shared<BrokerOwner>(broker_);
+    owner_ = own_actor(broker_);
 }
 
 QueueHandle::QueueHandle(const QueueHandle& other)

@@ -17,18 +17,10 @@
 #include <string>
 #include <unordered_set>
 #include <utility>
-#include <vector>
 
 namespace mpact::detail {
 
 class SyncActor : public Actor {
-  public:
-    // The creating process dropped its last handle while `children` (its non-daemon children
-    // then running) may still use the primitive: serve on until they have all ended, then
-    // stop. Python's primitives outlive the creator's references the same way, and Python
-    // joins such children at exit. Runs on the node's thread.
-    void linger(const std::vector<pid_t>& children);
-
   protected:
     using Nil = msgpack::type::nil_t;
 
@@ -97,7 +89,6 @@ class SyncActor : public Actor {
   private:
     void on_down(const Down& down) final;
     std::unordered_set<pid_t> watched_;
-    std::unordered_set<pid_t> lingering_for_;  // while linger() waits, the children still running
 };
 
 }  // namespace mpact::detail

@@ -3,13 +3,11 @@
 #include <mpact/actor.hpp>
 #include <mpact/detail/sync_handle.hpp>
 #include <mpact/errors.hpp>
-#include <mpact/internal/actor_host.hpp>
+#include <mpact/internal/actor_owner.hpp>
 #include <mpact/internal/node.hpp>
 #include <mpact/internal/this_pid.hpp>
-#include <mpact/process.hpp>
 
 #include "holds.hpp"
-#include "sync_actor.hpp"
 
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -30,39 +28,6 @@ namespace {
 // the actor is not answering at all (a stopped process, a machine far behind). A dead one
 // is seen at once, by its pidfd, not by this.
 constexpr Duration kGrace = 10s;
-
-// Lives with the handles of the creating process; the last one stops the actor, or, while
-// non-daemon children of this process run, has it linger until they have ended.
-struct ActorOwner {
-    ActorOwner(ActorRef ref, SyncActor* a) : actor(std::move(ref)), sync(a) {}
-    ActorOwner(const ActorOwner&) = delete;
-    ActorOwner& operator=(const ActorOwner&) = delete;
-    ~ActorOwner() {
-        if (pid != ::getpid()) return;  // a forked child's copy: the primitive is not its to end
-        auto* node = Node::peek();
-        if (node == nullptr) return;
-        try {
-            std::vector<pid_t> children;
-            for (const auto& c : active_children()) {
-                if (!c.daemon) children.push_back(c.pid);
-            }
-            // The actor is alive while its host is found: `sync` is still valid then.
-            node->post([node, name = actor.name(), a = sync, children = std::move(children)] {
-                auto host = node->find_actor(name);
-                if (!host || host->stopping()) return;
-                if (children.empty() || a == nullptr) {
-                    host->stop("normal");
-                } else {
-                    a->linger(children);
-                }
-            });
-        } catch (...) {
-        }
-    }
-    ActorRef actor;
-    SyncActor* sync;  // owned by its host, on the node's thread
-    pid_t pid = ::getpid();
-};
 
 std::atomic<std::uint64_t> next_name{0};
 
@@ -111,11 +76,9 @@ std::int64_t wait_us(std::optional<Duration> timeout) noexcept {
         0, std::chrono::duration_cast<std::chrono::microseconds>(*timeout).count());
 }
 
-SyncHandle::SyncHandle(std::string_view kind, std::unique_ptr<Actor> actor) {
-    auto* sync = dynamic_cast<SyncActor*>(actor.get());
-    actor_ = host_actor(std::move(actor), std::string(kind) + '#' + std::to_string(++next_name));
-    owner_ = std::make_shared<ActorOwner>(actor_, sync);
-}
+SyncHandle::SyncHandle(std::string_view kind, std::unique_ptr<Actor> actor)
+    : actor_(host_actor(std::move(actor), std::string(kind) + '#' + std::to_string(++next_name))),
+      owner_(own_actor(actor_)) {}
 
 std::string SyncHandle::request(std::string_view type, std::string payload,
                                 std::optional<Duration> wait) const {

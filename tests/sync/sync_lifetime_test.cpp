@@ -1,7 +1,7 @@
-// How long a primitive lives. Its actor is hosted by the process that created it; when that
-// process drops its last handle while non-daemon children of it still run, the actor keeps
-// serving them (as Python's shared-memory primitives outlive the creator's references, and
-// as Python joins those children at exit), and stops once they have ended.
+// How long a primitive lives (a sync primitive, a Queue). Its actor is hosted by the process
+// that created it; when that process drops its last handle while non-daemon children of it
+// still run, the actor keeps serving them (as Python's primitives outlive the creator's
+// references, and as Python joins those children at exit), and stops once they have ended.
 #include <mpact/process.hpp>
 #include <mpact/queue.hpp>
 #include <mpact/sync.hpp>
@@ -11,6 +11,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <exception>
 #include <optional>
 #include <tuple>
 
@@ -64,6 +65,38 @@ void creator(mpact::Queue<int> go, mpact::Queue<int> out, bool stay) {
 }
 MPACT_TASK(creator);
 
+// As late_user, for a Queue: takes what the creator put, puts and takes one more.
+void late_queue_user(mpact::Queue<mpact::Queue<int>> carrier, mpact::Queue<int> got,
+                     mpact::Queue<int> go, mpact::Queue<int> out) {
+    auto q = carrier.get(60s);
+    got.put(1);
+    static_cast<void>(go.get(60s));
+    try {
+        q.put(q.get(10s) + 1);
+        out.put(q.get(10s));
+    } catch (const std::exception&) {
+        out.put(-3);  // the broker stopped with the creator's handles
+    }
+}
+MPACT_TASK(late_queue_user);
+
+void queue_creator(mpact::Queue<int> go, mpact::Queue<int> out) {
+    std::optional<mpact::Queue<int>> q{std::in_place};
+    mpact::Queue<mpact::Queue<int>> carrier;
+    mpact::Queue<int> got;
+    {
+        mpact::Process user({.start_method = mpact::StartMethod::fork}, late_queue_user, carrier,
+                            got, go, out);
+        user.start();
+    }
+    q->put(41);
+    carrier.put(*q);
+    static_cast<void>(got.get(60s));  // the Queue has reached the child
+    q.reset();
+    out.put(0);
+}
+MPACT_TASK(queue_creator);
+
 }  // namespace
 
 TEST_CASE(
@@ -93,6 +126,18 @@ TEST_CASE(
     CHECK(out.get(60s) == 1);
     CHECK(out.get(60s) == 2);
     CHECK(out.get(90s) == 1);  // the child ended, and then the Lock's actor stopped
+    REQUIRE(p.join(60s));
+    CHECK(p.exitcode().value_or(-1) == 0);
+}
+
+TEST_CASE("a Queue whose creator dropped its handles and returned serves its running child" *
+          doctest::timeout(120)) {
+    mpact::Queue<int> go, out;
+    mpact::Process p({.start_method = mpact::StartMethod::fork}, queue_creator, go, out);
+    p.start();
+    REQUIRE(out.get(60s) == 0);
+    go.put(1);
+    CHECK(out.get(60s) == 42);
     REQUIRE(p.join(60s));
     CHECK(p.exitcode().value_or(-1) == 0);
 }

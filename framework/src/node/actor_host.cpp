@@ -11,6 +11,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <tuple>
@@ -123,6 +125,22 @@ void ActorHost::stop(std::string reason) {
     stop_reason_ = std::move(reason);
     // After the current handler: the actor may still be on the stack.
     boost::asio::post(node_.io(), [self = shared_from_this()] { self->finish(); });
+}
+
+void ActorHost::stop_after(const std::vector<pid_t>& pids, std::string reason) {
+    // One count per process still running, and one for this loop: a watch may fire soon.
+    auto left = std::make_shared<std::size_t>(1);
+    std::weak_ptr<ActorHost> weak = shared_from_this();
+    auto done = [weak, left, reason] {
+        if (--*left != 0) return;
+        if (auto self = weak.lock()) self->stop(reason);
+    };
+    for (pid_t pid : pids) {
+        if (pid == ::getpid() || !process_running(pid)) continue;
+        ++*left;
+        node_.process_watch().watch(pid, done);
+    }
+    done();
 }
 
 void ActorHost::finish() {

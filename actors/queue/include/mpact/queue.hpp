@@ -71,7 +71,7 @@ class QueueHandle {
     ActorRef broker_;
     std::uint64_t maxsize_ = 0;
     bool joinable_ = false;
-    std::shared_ptr<void> owner_;  // creating process only: stops the broker with the last handle
+    std::shared_ptr<void> owner_;  // creating process only: see detail::own_actor
     mutable std::atomic<QueueClient*> client_{nullptr};  // owned by this process's registry
 };
 

@@ -5,6 +5,8 @@
 
 #include <boost/asio/steady_timer.hpp>
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -31,6 +33,8 @@ class ActorHost : public std::enable_shared_from_this<ActorHost> {
     void deliver_group(std::string_view from_endpoint, const BatchGroup& group);
     // Ends the actor once the current handler returns; `reason` goes to its monitors.
     void stop(std::string reason);
+    // Ends the actor once every process in `pids` has ended (at once if none runs).
+    void stop_after(const std::vector<pid_t>& pids, std::string reason);
     // Runs `on_down` when this actor ends.
     void add_watcher(std::function<void(const Down&)> on_down);
     // Makes this actor's on_down() see `ref`'s end.
