@@ -52,6 +52,13 @@ std::optional<Scalar> decode(Number number, const msgpack::object& o, std::strin
             if (o.type == msgpack::type::FLOAT32 || o.type == msgpack::type::FLOAT64) {
                 return Scalar{o.via.f64};
             }
+            // msgpack-c writes a whole double (4.0, and -0.0 too) as an integer.
+            if (o.type == msgpack::type::POSITIVE_INTEGER) {
+                return Scalar{static_cast<double>(o.via.u64)};
+            }
+            if (o.type == msgpack::type::NEGATIVE_INTEGER) {
+                return Scalar{static_cast<double>(o.via.i64)};
+            }
             error = "not a floating-point number";
             break;
         case NumberKind::none:

@@ -5,3 +5,5 @@ mpact_add_test(sync_process_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/sync_process_
                LABELS integration TIMEOUT 300)
 mpact_add_test(sync_chaos_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/sync_chaos_test.cpp
                LABELS chaos)
+mpact_add_test(sync_value_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/sync_value_test.cpp LABELS unit)
+target_include_directories(sync_value_test PRIVATE ${PROJECT_SOURCE_DIR}/actors/sync)

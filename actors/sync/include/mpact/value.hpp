@@ -15,8 +15,9 @@
 /// words of std::atomic). T is any msgpack type (int, double, char, std::string, a struct
 /// with MSGPACK_DEFINE...); fetch_add, fetch_sub and add are for arithmetic T only (not
 /// bool), wrap around at T's width as std::atomic and ctypes do, and do not compile for
-/// other T. compare_exchange compares msgpack bytes (for numbers: the value's bits, as
-/// std::atomic compares object representations). As in Python, a load-modify-store is not
+/// other T. compare_exchange compares msgpack bytes; for numbers, their values (msgpack-c
+/// writes -0.0 as 0, so a Value<double> never holds -0.0; NaN equals a NaN of the same bits,
+/// as std::atomic's bitwise compare). As in Python, a load-modify-store is not
 /// atomic; take get_lock() around it, or use fetch_add.
 /// Not done yet (issue #14 item 5): the value does not travel with a lock's lease, because
 /// lease caching does not exist yet; under the lock every load/store is a round trip.
