@@ -7,3 +7,7 @@ mpact_add_test(sync_chaos_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/sync_chaos_test
                LABELS chaos)
 mpact_add_test(sync_lifetime_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/sync_lifetime_test.cpp
                LABELS integration)
+mpact_add_test(sync_value_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/sync_value_test.cpp LABELS unit)
+target_include_directories(sync_value_test PRIVATE ${PROJECT_SOURCE_DIR}/actors/sync)
+mpact_add_test(sync_value_process_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/sync_value_process_test.cpp
+               LABELS integration TIMEOUT 300)

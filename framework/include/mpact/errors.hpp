@@ -40,6 +40,9 @@ MPACT_DEFINE_ERROR(ProcessError);
 /// Misuse of the API (start twice, join before start, release an unheld lock).
 /// Python: ValueError / AssertionError / RuntimeError where multiprocessing raises those.
 MPACT_DEFINE_ERROR(ValueError);
+/// An index outside a sequence (an Array's load(i) or store(i, x) past its size).
+/// Python: IndexError.
+MPACT_DEFINE_ERROR(IndexError);
 /// A message that does not follow docs/protocol.md (malformed, oversized, wrong version,
 /// wrong argument types for a task). Python: none; pickle errors are the nearest.
 MPACT_DEFINE_ERROR(ProtocolError);

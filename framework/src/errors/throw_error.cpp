@@ -16,6 +16,7 @@ void throw_error(const std::string& kind, const std::string& message, const std:
     if (kind == "WorkerLostError") throw WorkerLostError(message);
     if (kind == "ProcessError") throw ProcessError(message);
     if (kind == "ValueError") throw ValueError(message);
+    if (kind == "IndexError") throw IndexError(message);
     if (kind == "ProtocolError") throw ProtocolError(message);
     if (kind == "ActorDownError") throw ActorDownError(message);
     if (kind == "Error") throw Error(message);
