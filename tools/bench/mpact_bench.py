@@ -140,6 +140,17 @@ FIGURES = [
             python="event_wake", mpact="event_wake", field="p99"),
     _figure("barrier_3p", "us", None,
             "mean cycle of a Barrier(3) passed by 3 processes"),
+    _figure("lock_contended_2p", "ops/s", ">=0.5x python",
+            "2 processes each looping acquire -> increment a lock-free Value -> release (the "
+            "p99 wait of one acquire is the result's p99 field: --json)"),
+    _figure("value_fetch_add", "us", None,
+            "median atomic increment of a Value from a child (mpact: fetch_add; Python: "
+            "with v.get_lock(): v.value += 1) (issue #14: <=1.5x actor_rtt_ipc)"),
+    _figure("value_add_oneway", "ops/s", ">=1x python",
+            "2 processes sending one-way add(1) to a Value until the exact total is seen; "
+            "Python: its 2-process locked increment", python="value_locked_increment"),
+    _figure("value_locked_increment", "ops/s", ">=0.5x python",
+            "2 processes each looping: with v.get_lock(): v.value += 1"),
 ]
 
 TARGET_RE = re.compile(r"^\s*(<=|>=|<|>)\s*([0-9]*\.?[0-9]+)\s*x\s+(python|zmq)\s*$")
