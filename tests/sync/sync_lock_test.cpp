@@ -8,6 +8,7 @@
 
 #include "protocol.hpp"
 #include "support/support.hpp"
+#include "sync_support.hpp"
 
 #include <doctest/doctest.h>
 
@@ -22,6 +23,7 @@
 #include <vector>
 
 using namespace std::chrono_literals;
+using namespace sync_test;
 
 namespace {
 
@@ -49,20 +51,6 @@ static_assert(std::is_nothrow_move_constructible_v<mpact::Lock>);
 static_assert(std::is_copy_constructible_v<mpact::Lock> && std::is_copy_assignable_v<mpact::Lock>);
 static_assert(std::is_copy_constructible_v<mpact::Condition>);
 static_assert(std::is_copy_constructible_v<mpact::Barrier>);
-
-// Packed the way Connection::send packs (msgpack::vrefbuffer keeps pointers to long string
-// bodies until it writes them: a handle must not pack temporaries).
-template <class T>
-T round_trip(const T& v) {
-    msgpack::vrefbuffer buffer;
-    msgpack::pack(buffer, v);
-    std::string bytes;
-    for (std::size_t i = 0; i < buffer.vector_size(); ++i) {
-        bytes.append(static_cast<const char*>(buffer.vector()[i].iov_base),
-                     buffer.vector()[i].iov_len);
-    }
-    return mpact::unpack<T>(bytes);
-}
 
 // Runs `body` on a thread; the future ends when it returns.
 std::future<void> on_thread(std::function<void()> body) {

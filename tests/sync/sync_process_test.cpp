@@ -9,6 +9,7 @@
 
 #include "support/support.hpp"
 #include "sync_messages.hpp"
+#include "sync_support.hpp"
 
 #include <doctest/doctest.h>
 
@@ -23,21 +24,6 @@ using namespace std::chrono_literals;
 using namespace sync_test;
 
 namespace {
-
-constexpr mpact::StartMethod kMethods[] = {mpact::StartMethod::fork, mpact::StartMethod::spawn,
-                                           mpact::StartMethod::forkserver};
-
-// How the cases that start several children at once start them. Under TSan, forkserver (its
-// server is exec'd and has no threads): GCC 12's TSan does not hold its allocator's locks
-// across fork(), and a child forked while another thread here allocates can inherit a held
-// one and hang before it runs a line of ours (gdb: both of the child's threads in
-// SizeClassAllocator64::GetFromAllocator; the Condition case hung in both of CI's tries, and
-// here in 1 of 2 runs, and 1 of 10 with the forks one at a time). Every other build forks.
-#if defined(__SANITIZE_THREAD__)
-constexpr auto kManyChildren = mpact::StartMethod::forkserver;
-#else
-constexpr auto kManyChildren = mpact::StartMethod::fork;
-#endif
 
 // Takes each primitive once and reports on `out`.
 void use_all(mpact::Lock lock, mpact::RLock rlock, mpact::Semaphore sem, mpact::Event event,

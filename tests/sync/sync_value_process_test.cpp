@@ -9,6 +9,7 @@
 #include <mpact/sync.hpp>
 
 #include "support/support.hpp"
+#include "sync_support.hpp"
 
 #include <doctest/doctest.h>
 
@@ -22,19 +23,9 @@
 #include <vector>
 
 using namespace std::chrono_literals;
+using namespace sync_test;
 
 namespace {
-
-constexpr mpact::StartMethod kMethods[] = {mpact::StartMethod::fork, mpact::StartMethod::spawn,
-                                           mpact::StartMethod::forkserver};
-
-// As in sync_process_test.cpp: under TSan, children started together come from forkserver
-// (GCC 12's TSan can hand a forked child a held allocator lock); every other build forks.
-#if defined(__SANITIZE_THREAD__)
-constexpr auto kManyChildren = mpact::StartMethod::forkserver;
-#else
-constexpr auto kManyChildren = mpact::StartMethod::fork;
-#endif
 
 // _TestValue._test: the child sets new values of each typecode.
 void set_values(mpact::Value<int> i, mpact::Value<double> d, mpact::Value<std::int16_t> h,

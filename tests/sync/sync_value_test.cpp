@@ -8,6 +8,7 @@
 #include <mpact/sync.hpp>
 
 #include "support/support.hpp"
+#include "sync_support.hpp"
 #include "value_protocol.hpp"
 
 #include <doctest/doctest.h>
@@ -23,6 +24,7 @@
 #include <vector>
 
 using namespace std::chrono_literals;
+using namespace sync_test;
 
 namespace {
 
@@ -59,19 +61,6 @@ concept TimedLockable = requires(const L& l) {
     { l.try_lock_until(std::chrono::steady_clock::now()) } -> std::same_as<bool>;
 };
 static_assert(TimedLockable<mpact::ValueLock>);
-
-// Packed as Connection::send packs (a vrefbuffer keeps pointers to the strings it is given).
-template <class T>
-T round_trip(const T& v) {
-    msgpack::vrefbuffer buffer;
-    msgpack::pack(buffer, v);
-    std::string bytes;
-    for (std::size_t i = 0; i < buffer.vector_size(); ++i) {
-        bytes.append(static_cast<const char*>(buffer.vector()[i].iov_base),
-                     buffer.vector()[i].iov_len);
-    }
-    return mpact::unpack<T>(bytes);
-}
 
 }  // namespace
 

@@ -4,7 +4,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-from bench_util import START_METHOD, context, emit, now_ns, run  # noqa: E402
+from bench_util import START_METHOD, context, emit, now_ns, reap, run  # noqa: E402
 
 
 def party(barrier, cycles):
@@ -29,10 +29,7 @@ def main(options):
         for p in procs:
             p.join(timeout=10)
     finally:
-        for p in procs:
-            if p.is_alive():
-                p.kill()
-                p.join()
+        reap(procs)
     emit((t1 - t0) / 1e3 / n, "us", n,
          f"multiprocessing.Barrier(3) ({START_METHOD}), the parent and 2 children; mean per cycle")
 

@@ -83,6 +83,14 @@ def emit(value, unit, n, note, **extra):
     print(json.dumps(line), flush=True)
 
 
+def reap(procs):
+    """Kills and joins whichever of ``procs`` still run (a contender's ``finally``)."""
+    for p in procs:
+        if p.is_alive():
+            p.kill()
+            p.join()
+
+
 def run(main, description):
     """Runs ``main(options)``; an exception becomes a message on stderr and exit status 1,
     so the driver sees a failure rather than a number."""

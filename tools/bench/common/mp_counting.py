@@ -2,7 +2,7 @@
 Python contenders: each process does `rounds` of `with lock: v.value += 1` on a
 Value('i', lock=False) guarded by `lock`; the parent times go -> both done and checks the
 total. The per-acquire waits of the first process give a p99."""
-from bench_util import context, now_ns
+from bench_util import context, now_ns, reap
 
 
 def _count(lock, v, rounds, ready, go, done, waits):
@@ -40,10 +40,7 @@ def run_two(rounds, lock_of):
         for p in procs:
             p.join(timeout=10)
     finally:
-        for p in procs:
-            if p.is_alive():
-                p.kill()
-                p.join()
+        reap(procs)
     if v.value != 2 * rounds:
         raise RuntimeError(f"lost updates: {v.value} of {2 * rounds}")
     waits_us = sorted(all_waits[0])

@@ -6,7 +6,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-from bench_util import START_METHOD, context, emit, median, now_ns, percentile, run  # noqa: E402
+from bench_util import START_METHOD, context, emit, median, now_ns, percentile, reap, run  # noqa: E402
 
 
 def waiter(ping, ack, rounds, stamps):
@@ -36,9 +36,7 @@ def main(options):
         woke = stamps.get(timeout=30)
         child.join(timeout=10)
     finally:
-        if child.is_alive():
-            child.kill()
-            child.join()
+        reap([child])
     us = [(w - s) / 1e3 for s, w in list(zip(sets, woke))[warmup:]]
     emit(median(us), "us", n,
          f"multiprocessing.Event ({START_METHOD}): set() in the parent until wait() returns in a "

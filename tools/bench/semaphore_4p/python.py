@@ -4,7 +4,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-from bench_util import START_METHOD, context, emit, now_ns, run  # noqa: E402
+from bench_util import START_METHOD, context, emit, now_ns, reap, run  # noqa: E402
 
 PROCS = 4
 
@@ -35,10 +35,7 @@ def main(options):
         for p in procs:
             p.join(timeout=10)
     finally:
-        for p in procs:
-            if p.is_alive():
-                p.kill()
-                p.join()
+        reap(procs)
     total = rounds * PROCS
     emit(total * 1e9 / (t_end - t0), "ops/s", total,
          f"multiprocessing.Semaphore(2) ({START_METHOD}), {PROCS} processes x {rounds} "

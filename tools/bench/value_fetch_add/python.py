@@ -5,7 +5,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-from bench_util import START_METHOD, context, emit, median, now_ns, percentile, run  # noqa: E402
+from bench_util import START_METHOD, context, emit, median, now_ns, percentile, reap, run  # noqa: E402
 
 
 def child(v, n, out):
@@ -28,9 +28,7 @@ def main(options):
         us = out.get(timeout=60)[warmup:]
         p.join(timeout=10)
     finally:
-        if p.is_alive():
-            p.kill()
-            p.join()
+        reap([p])
     emit(median(us), "us", n,
          f"Value('i') ({START_METHOD}): with v.get_lock(): v.value += 1 in a child; median",
          p99=percentile(us, 0.99))
