@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
@@ -115,13 +116,20 @@ const Session& session() {
 
 const std::string& scratch_dir() {
     // Made once per process (children adopt their session before any use); never
-    // destroyed: exit hooks use it.
-    static const std::string* made = [] {
-        auto path = scratch_path(session());
-        ensure_private_dir(path);
-        return new std::string(std::move(path));
-    }();
-    return *made;
+    // destroyed: exit hooks use it. Not a function-local static, for boot_id()'s reason
+    // (transport/lane.cpp): a guard held by a parent thread at a fork stays held in the
+    // child. Two racing makers make the same private directory; one string leaks.
+    static std::atomic<const std::string*> made{nullptr};
+    if (const auto* known = made.load(std::memory_order_acquire)) return *known;
+    auto path = scratch_path(session());
+    ensure_private_dir(path);
+    auto* fresh = new std::string(std::move(path));
+    const std::string* expected = nullptr;
+    if (!made.compare_exchange_strong(expected, fresh, std::memory_order_acq_rel)) {
+        delete fresh;
+        return *expected;
+    }
+    return *fresh;
 }
 
 void adopt_session(Session s) {
