@@ -1,0 +1,5 @@
+mpact_add_example(sync_lock_print EXPECT "^hello world 9$")
+mpact_add_example(sync_event_start EXPECT "^3 runners started after set\\(\\)$")
+mpact_add_example(sync_barrier_processes EXPECT "^passes: 3, parties that got 0: 3$")
+mpact_add_example(sync_semaphore_workers EXPECT "^6 workers, Semaphore\\(2\\): at most [12] inside at once$")
+mpact_add_example(sync_condition_producer_consumer EXPECT "^consumer took 5 items$")
