@@ -5,6 +5,7 @@
 #include <mpact/errors.hpp>
 #include <mpact/internal/actor_owner.hpp>
 #include <mpact/internal/node.hpp>
+#include <mpact/internal/pidfd.hpp>
 #include <mpact/internal/this_pid.hpp>
 
 #include "holds.hpp"
@@ -89,10 +90,17 @@ std::string SyncHandle::request(std::string_view type, std::string payload,
         return request_message(actor_, type, std::move(payload), by);
     } catch (const ActorDownError& e) {
         auto name = actor_.name();
-        throw ActorDownError(name.substr(0, name.find('#')) + " '" + name +
-                             "' is gone: the process that created it (pid " +
-                             std::to_string(actor_.pid()) +
-                             ") has ended, and with it the primitive's state (" + e.what() + ")");
+        const auto pid = actor_.pid();
+        // Its process may live on: the primitive stops with that process's last handle once
+        // the process's children (those it serves on for) have ended.
+        const std::string why =
+            pid != 0 && process_running(pid)
+                ? "the process that created it (pid " + std::to_string(pid) +
+                      ") dropped its last handle to it, and the primitive's state with it"
+                : "the process that created it (pid " + std::to_string(pid) +
+                      ") has ended, and with it the primitive's state";
+        throw ActorDownError(name.substr(0, name.find('#')) + " '" + name + "' is gone: " + why +
+                             " (" + e.what() + ")");
     }
 }
 
