@@ -91,6 +91,34 @@ def reap(procs):
             p.join()
 
 
+def _party(body, args, ready, go, done):
+    ready.put(1)
+    go.wait()
+    result = body(*args)
+    done.put((now_ns(), result))
+
+
+def timed_parties(ctx, n, body, *args):
+    """Runs ``body(*args)`` in ``n`` child processes of ``ctx``, released together once all
+    are ready. Returns (ns from the release to the last one done, each body's result in the
+    order they finished)."""
+    ready, done, go = ctx.Queue(), ctx.Queue(), ctx.Event()
+    procs = [ctx.Process(target=_party, args=(body, args, ready, go, done)) for _ in range(n)]
+    for p in procs:
+        p.start()
+    try:
+        for _ in procs:
+            ready.get(timeout=30)
+        t0 = now_ns()
+        go.set()
+        ends = [done.get(timeout=120) for _ in procs]
+        for p in procs:
+            p.join(timeout=10)
+    finally:
+        reap(procs)
+    return max(t for t, _ in ends) - t0, [result for _, result in ends]
+
+
 def run(main, description):
     """Runs ``main(options)``; an exception becomes a message on stderr and exit status 1,
     so the driver sees a failure rather than a number."""

@@ -1,7 +1,8 @@
-// Two forked processes counting into one mpact::Value<int> (its actor in the parent): the
-// mpact side of lock_contended_2p, value_locked_increment and value_add_oneway. Each child
-// reports ready, waits for go, runs `body` and writes its end stamp; the parent stamps go and
-// returns (go -> last end, the first child's per-call waits).
+// Forked processes released together on one go: the mpact side of lock_contended_2p,
+// value_locked_increment, value_add_oneway (two processes counting into one Value<int>) and
+// semaphore_4p. Each child reports ready, waits for go, runs `body` and writes its end
+// stamp; the parent stamps go and returns (go -> last end, the first child's per-call
+// waits).
 #pragma once
 #include <mpact/mpact.hpp>
 #include <mpact/sync.hpp>
@@ -22,10 +23,10 @@ struct Run {
 };
 
 // `body(waits)` is one child's whole loop; it may append per-call waits in microseconds.
-inline Run run_two(const std::function<void(std::vector<double>&)>& body) {
+inline Run run_parties(int n, const std::function<void(std::vector<double>&)>& body) {
     const bench::TokenPipe ready, go, done, waits;
     std::vector<mpact::Process> procs;
-    for (int c = 0; c < 2; ++c) {
+    for (int c = 0; c < n; ++c) {
         procs.emplace_back(mpact::ProcessOptions{.start_method = mpact::StartMethod::fork}, [&, c] {
             ready.post();
             go.take();
@@ -40,12 +41,12 @@ inline Run run_two(const std::function<void(std::vector<double>&)>& body) {
         });
     }
     for (auto& p : procs) p.start();
-    for (int c = 0; c < 2; ++c) ready.take();
+    for (int c = 0; c < n; ++c) ready.take();
     const auto t0 = bench::now_ns();
-    go.post(2);
+    go.post(n);
     Run run;
     std::int64_t t_end = t0;
-    for (int c = 0; c < 2; ++c) {
+    for (int c = 0; c < n; ++c) {
         std::int64_t t = 0;
         done.read_record(&t, sizeof t, std::chrono::seconds(120));
         t_end = std::max(t_end, t);

@@ -11,7 +11,7 @@ int main(int argc, char** argv) {
         const int rounds = opt.pick(5000, 300);
         mpact::Lock lock;
         mpact::Value<int> v{0, {.lock = false}};
-        auto run = bench_counting::run_two([&](std::vector<double>& waits) {
+        auto run = bench_counting::run_parties(2, [&](std::vector<double>& waits) {
             for (int i = 0; i < rounds; ++i) {
                 const auto t0 = bench::now_ns();
                 lock.lock();

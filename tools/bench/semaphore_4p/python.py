@@ -4,40 +4,23 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-from bench_util import START_METHOD, context, emit, now_ns, reap, run  # noqa: E402
+from bench_util import START_METHOD, context, emit, run, timed_parties  # noqa: E402
 
 PROCS = 4
 
 
-def worker(sem, rounds, ready, go, done):
-    ready.put(1)
-    go.wait()
+def worker(sem, rounds):
     for _ in range(rounds):
         sem.acquire()
         sem.release()
-    done.put(now_ns())
 
 
 def main(options):
     rounds = options.pick(50_000, 2_000)
     ctx = context()
-    sem, ready, done, go = ctx.Semaphore(2), ctx.Queue(), ctx.Queue(), ctx.Event()
-    procs = [ctx.Process(target=worker, args=(sem, rounds, ready, go, done))
-             for _ in range(PROCS)]
-    for p in procs:
-        p.start()
-    try:
-        for _ in procs:
-            ready.get(timeout=30)
-        t0 = now_ns()
-        go.set()
-        t_end = max(done.get(timeout=60) for _ in procs)
-        for p in procs:
-            p.join(timeout=10)
-    finally:
-        reap(procs)
+    elapsed_ns, _ = timed_parties(ctx, PROCS, worker, ctx.Semaphore(2), rounds)
     total = rounds * PROCS
-    emit(total * 1e9 / (t_end - t0), "ops/s", total,
+    emit(total * 1e9 / elapsed_ns, "ops/s", total,
          f"multiprocessing.Semaphore(2) ({START_METHOD}), {PROCS} processes x {rounds} "
          "acquire()+release() pairs, go to last done")
 

@@ -12,7 +12,7 @@ int main(int argc, char** argv) {
     return bench::run(argc, argv, [](const bench::Options& opt) {
         const int rounds = opt.pick(100000, 5000);
         mpact::Value<int> v{0, {.lock = false}};
-        auto run = bench_counting::run_two([&](std::vector<double>&) {
+        auto run = bench_counting::run_parties(2, [&](std::vector<double>&) {
             for (int i = 0; i < rounds; ++i) v.add(1);
             static_cast<void>(v.load());  // this process's adds have all arrived
         });

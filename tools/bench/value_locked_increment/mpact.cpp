@@ -11,7 +11,7 @@ int main(int argc, char** argv) {
     return bench::run(argc, argv, [](const bench::Options& opt) {
         const int rounds = opt.pick(5000, 300);
         mpact::Value<int> v{0};
-        auto run = bench_counting::run_two([&](std::vector<double>&) {
+        auto run = bench_counting::run_parties(2, [&](std::vector<double>&) {
             for (int i = 0; i < rounds; ++i) {
                 std::scoped_lock g(v.get_lock());
                 v.store(v.load() + 1);
