@@ -1,7 +1,9 @@
 #pragma once
-// What the calling thread holds: per lock, its grant's ticket and recursion depth, and the
-// owner_died() flag of its last acquire. Thread-local (ownership is per thread, as in Python);
-// a record made before a fork names the parent's pid and is not the child's.
+// Per thread and lock, the owner_died() flag of the thread's last acquire (Python's
+// ownership is per thread; who holds a lock now is in its LeaseSlot, lease.hpp). A record
+// made before a fork names the parent's pid and is not the child's.
+#include <mpact/actor_ref.hpp>
+
 #include <sys/types.h>
 
 #include <cstdint>
@@ -11,8 +13,6 @@ namespace mpact::detail {
 
 struct Hold {
     pid_t pid = 0;
-    std::uint64_t ticket = 0;
-    std::uint32_t depth = 0;
     bool owner_died = false;
 };
 
@@ -20,7 +20,9 @@ struct Hold {
 Hold* find_hold(const std::string& key);
 // This thread's record for lock `key`, made empty if there was none.
 Hold& hold(const std::string& key);
-// Forgets the grant (not the owner_died() flag).
-void drop_hold(const std::string& key);
+
+// The ActorDownError text for a primitive whose actor is gone, with `cause` (the Down's
+// reason, or the framework's error) after it.
+[[nodiscard]] std::string gone_text(const ActorRef& actor, const std::string& cause);
 
 }  // namespace mpact::detail

@@ -19,20 +19,68 @@ using detail::Owner;
 
 // --- Lock and RLock -----------------------------------------------------------------------
 
-/// Request: take the lock for `owner` under `ticket`. Reply: Granted.
+/// Request: take the lock for `owner` under `ticket`. Reply: Granted. With a valid `agent`
+/// (the requesting process's LeaseAgent) the grant is a lease: the process keeps the lock
+/// across its own acquire/release pairs, with no message, until the actor sends the agent
+/// LeaseRevoke; it then hands it back with LeaseReturn. Without one, a grant is for one
+/// acquire and ends with LockRelease.
 struct LockAcquire {
     static constexpr std::string_view mpact_name = "sync.LockAcquire";
     Owner owner;
     std::uint64_t ticket = 0;
     std::int64_t wait_us = -1;
-    MSGPACK_DEFINE(owner, ticket, wait_us)
+    ActorRef agent;
+    MSGPACK_DEFINE(owner, ticket, wait_us, agent)
 };
 /// Reply to LockAcquire (and SemAcquire's twin for locks): `owner_died` is true for the
-/// first grant after a holder's process died holding the lock.
+/// first grant after a holder's process died holding the lock (or its lease); `lease` says
+/// the grant is a lease.
 struct Granted {
     bool acquired = false;
     bool owner_died = false;
-    MSGPACK_DEFINE(acquired, owner_died)
+    bool lease = false;
+    MSGPACK_DEFINE(acquired, owner_died, lease)
+};
+
+/// One-way, actor to a lease holder's agent: another process waits; hand the lease of
+/// `ticket` back (at once if no thread of the process holds the lock, else after a bounded
+/// burst, see lock.hpp). A `probe` (another process only tries, acquire(0)) asks less: hand
+/// it back if no thread holds the lock, else keep it and answer LeaseBusy.
+struct LeaseRevoke {
+    static constexpr std::string_view mpact_name = "sync.LeaseRevoke";
+    std::uint64_t ticket = 0;
+    bool probe = false;
+    MSGPACK_DEFINE(ticket, probe)
+};
+/// One-way, agent to actor: the probe of `ticket` found the lock held; tries fail.
+struct LeaseBusy {
+    static constexpr std::string_view mpact_name = "sync.LeaseBusy";
+    std::uint64_t ticket = 0;
+    MSGPACK_DEFINE(ticket)
+};
+/// One-way, lease holder to actor: the lease of `ticket` ends; the lock is free. Naming a
+/// lease `owner`'s process does not hold is refused and counted.
+struct LeaseReturn {
+    static constexpr std::string_view mpact_name = "sync.LeaseReturn";
+    Owner owner;
+    std::uint64_t ticket = 0;
+    MSGPACK_DEFINE(owner, ticket)
+};
+/// One-way, actor to a lease holder's agent: another process released the Lock (Python
+/// allows it); unlock it locally if it is locked and answer with LeaseForeignReleased.
+struct LeaseForeignRelease {
+    static constexpr std::string_view mpact_name = "sync.LeaseForeignRelease";
+    std::uint64_t ticket = 0;
+    std::uint64_t id = 0;
+    MSGPACK_DEFINE(ticket, id)
+};
+/// One-way, agent to actor: the outcome of LeaseForeignRelease `id`.
+struct LeaseForeignReleased {
+    static constexpr std::string_view mpact_name = "sync.LeaseForeignReleased";
+    enum Result : std::uint8_t { released = 0, not_locked = 1, stale = 2 };
+    std::uint64_t id = 0;
+    std::uint8_t result = stale;
+    MSGPACK_DEFINE(id, result)
 };
 /// Request: release. `ticket` is the grant being released, 0 for a release by a process or
 /// thread that does not hold it (allowed for a Lock, ValueError for an RLock). Naming the

@@ -89,19 +89,22 @@ std::string SyncHandle::request(std::string_view type, std::string payload,
     try {
         return request_message(actor_, type, std::move(payload), by);
     } catch (const ActorDownError& e) {
-        auto name = actor_.name();
-        const auto pid = actor_.pid();
-        // Its process may live on: the primitive stops with that process's last handle once
-        // the process's children (those it serves on for) have ended.
-        const std::string why =
-            pid != 0 && process_running(pid)
-                ? "the process that created it (pid " + std::to_string(pid) +
-                      ") dropped its last handle to it, and the primitive's state with it"
-                : "the process that created it (pid " + std::to_string(pid) +
-                      ") has ended, and with it the primitive's state";
-        throw ActorDownError(name.substr(0, name.find('#')) + " '" + name + "' is gone: " + why +
-                             " (" + e.what() + ")");
+        throw ActorDownError(gone_text(actor_, e.what()));
     }
+}
+
+std::string gone_text(const ActorRef& actor, const std::string& cause) {
+    auto name = actor.name();
+    const auto pid = actor.pid();
+    // Its process may live on: the primitive stops with that process's last handle once
+    // the process's children (those it serves on for) have ended.
+    const std::string why =
+        pid != 0 && process_running(pid)
+            ? "the process that created it (pid " + std::to_string(pid) +
+                  ") dropped its last handle to it, and the primitive's state with it"
+            : "the process that created it (pid " + std::to_string(pid) +
+                  ") has ended, and with it the primitive's state";
+    return name.substr(0, name.find('#')) + " '" + name + "' is gone: " + why + " (" + cause + ")";
 }
 
 Hold* find_hold(const std::string& key) {
@@ -114,14 +117,6 @@ Hold& hold(const std::string& key) {
     auto& h = holds().by_key[key];
     h.pid = this_pid();
     return h;
-}
-
-void drop_hold(const std::string& key) {
-    // owner_died() stays askable after the release that follows the acquire that set it.
-    if (auto* h = find_hold(key)) {
-        h->ticket = 0;
-        h->depth = 0;
-    }
 }
 
 }  // namespace mpact::detail

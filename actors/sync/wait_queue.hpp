@@ -17,6 +17,8 @@ struct Waiter {
     std::uint64_t ticket = 0;
     Reply<R> reply;
     std::uint64_t timer = 0;
+    ActorRef agent;         // a lock requester's LeaseAgent: its grant is a lease
+    bool try_only = false;  // a lock's acquire(0) parked only while a lease holder is asked
 };
 
 template <class R>

@@ -209,34 +209,6 @@ TEST_CASE("Semaphore(0): non-blocking and timed acquires fail, the timed one aft
     CHECK(std::chrono::steady_clock::now() - t0 >= 90ms);
 }
 
-TEST_CASE("Lock waiters are served in arrival order" * doctest::timeout(60)) {
-    mpact::Lock lock;
-    const auto& actor = lock.core().handle().actor();
-    auto waiting = [&] {
-        return actor
-            .request<mpact::sync_protocol::LockState>(mpact::sync_protocol::LockQuery{}, 10s)
-            .waiters;
-    };
-    REQUIRE(lock.acquire());
-    std::mutex m;
-    std::vector<int> order;
-    std::vector<std::future<void>> waiters;
-    for (int i = 0; i < 4; ++i) {
-        waiters.push_back(on_thread([&, i] {
-            REQUIRE(lock.acquire(30s));
-            {
-                std::scoped_lock g(m);
-                order.push_back(i);
-            }
-            lock.release();
-        }));
-        REQUIRE(mpact::test::eventually([&] { return waiting() == static_cast<unsigned>(i + 1); }));
-    }
-    lock.release();
-    for (auto& w : waiters) w.get();
-    CHECK(order == std::vector<int>{0, 1, 2, 3});
-}
-
 TEST_CASE("handles travel by msgpack and reach the same primitive" * doctest::timeout(30)) {
     mpact::Lock lock;
     auto copy = round_trip(lock);

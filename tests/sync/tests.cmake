@@ -12,3 +12,6 @@ mpact_add_test(sync_value_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/sync_value_test
 target_include_directories(sync_value_test PRIVATE ${PROJECT_SOURCE_DIR}/actors/sync)
 mpact_add_test(sync_value_process_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/sync_value_process_test.cpp
                LABELS integration TIMEOUT 120)
+mpact_add_test(sync_lease_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/sync_lease_test.cpp
+               LABELS integration TIMEOUT 120)
+target_include_directories(sync_lease_test PRIVATE ${PROJECT_SOURCE_DIR}/actors/sync)

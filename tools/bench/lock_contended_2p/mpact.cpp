@@ -25,8 +25,9 @@ int main(int argc, char** argv) {
                      "ops/s",
                      2 * rounds,
                      "2 forked processes x " + std::to_string(rounds) +
-                         " of: Lock.lock(); v.store(v.load() + 1); unlock() (no lease caching "
-                         "yet: 4 round trips each)",
+                         " of: Lock.lock(); v.store(v.load() + 1); unlock() (the lock leased: "
+                         "a message only at a hand-over; the value's load and store are 2 "
+                         "round trips, it does not travel with the lease yet)",
                      {{"p99", bench::percentile(run.waits_us, 0.99)}}});
     });
 }

@@ -18,6 +18,19 @@
 /// arrival order (FIFO) at each hand-off.
 /// Both model the standard TimedLockable concept (lock, unlock, try_lock, try_lock_for,
 /// try_lock_until), so std::scoped_lock, std::unique_lock and std::lock(a, b) work.
+///
+/// Leases: a process that gets the lock keeps a lease on it, so while no other process
+/// wants it, its threads acquire and release it locally (a mutex in this process, no
+/// message; they contend for it there, in no set order). A request from another process
+/// makes the lock's actor revoke the lease: the process hands it back at once if none of its
+/// threads holds the lock, else at the release that ends its burst — after a revoke it may
+/// take the lock locally at most 64 more times (kLeaseBurstAcquires), within 100 µs
+/// (kLeaseBurstTime), a critical section in progress finishing first. Between processes the
+/// lock then goes to waiters in arrival order. A try (acquire(0s), try_lock) from another
+/// process asks the lease holder and succeeds if no thread there holds the lock. A process
+/// that ends normally hands its idle leases back; one that dies (or exits while holding)
+/// releases the lock through its death, and the next owner's owner_died() is true — also
+/// when the dead process held only an idle lease, since nobody outside it can tell.
 /// Timeout: every acquire has a timeout form; the untimed one waits while the lock's process
 /// lives. Throws: ValueError (a Lock released while unlocked, an RLock released by a thread
 /// that does not hold it), ActorDownError (the creating process has ended: at once for a
@@ -29,18 +42,22 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <tuple>
 
 namespace mpact {
 
 namespace detail {
+struct LeaseSlot;
+
 /// The one engine under Lock and RLock (`recursive`).
 class LockCore {
   public:
     LockCore() = default;
     explicit LockCore(bool recursive);
-    LockCore(SyncHandle h, bool recursive) : h_(std::move(h)), recursive_(recursive) {}
+    LockCore(SyncHandle h, bool recursive);
 
     bool acquire(std::optional<Duration> timeout) const;
     void release() const;
@@ -69,8 +86,12 @@ class LockCore {
     }
 
   private:
+    bool ask_actor(std::unique_lock<std::mutex>& lk, std::optional<Deadline> by) const;
+    void release_by_message(std::uint64_t ticket) const;
+
     SyncHandle h_;
     bool recursive_ = false;
+    std::shared_ptr<LeaseSlot> slot_;  // this process's lease state for the lock
 };
 }  // namespace detail
 
