@@ -38,13 +38,13 @@ struct Registry {
     // handles (a child's task arguments are gone before its exit returns the lease).
     std::unordered_map<std::string, std::shared_ptr<LeaseSlot>> by_key;
     std::size_t prune_at = 64;
-    pid_t hooked_for = 0;  // the process whose exit hook is registered
 
     std::mutex agent_mu;  // hosting the agent; its handlers never take it
     ActorRef agent;
     pid_t agent_for = 0;
 
     std::atomic<std::uint64_t> revokes{0}, returns{0}, max_burst{0};
+    std::atomic<pid_t> hooked_for{0};  // the process whose exit hook is registered
 };
 
 void after_fork_in_child();
@@ -93,6 +93,7 @@ void after_fork_in_child() {
         s->owner_tid = 0;
         s->depth = 0;
         s->down.clear();
+        s->cache.clear();
     }
     r.mu.unlock();
     new (&r.agent_mu) std::mutex;
@@ -212,6 +213,7 @@ void return_leases_at_exit() {
         give_back_idle();
     } else {
         node.run_sync(give_back_idle);
+        wait_for_write_backs(std::chrono::seconds(5));
     }
 }
 
@@ -234,10 +236,21 @@ void LeaseSlot::give_back() {
     ticket = 0;
     burst_left = 0;
     registry().returns.fetch_add(1, std::memory_order_relaxed);
-    try {
-        lock.send(LeaseReturn{this_owner(), t});
-    } catch (const std::exception&) {
-        // The lock's node is unreachable: its actor is gone, and its Down tells this slot.
+    std::vector<WriteBack> dirty;
+    for (auto& c : cache) {
+        for (auto& [i, e] : c.elements) {
+            if (e.dirty) dirty.push_back({c.value, i, std::move(e.bytes)});
+        }
+    }
+    cache.clear();
+    if (!dirty.empty()) {
+        write_back_then_return(std::move(dirty), lock, t);
+    } else {
+        try {
+            lock.send(LeaseReturn{this_owner(), t});
+        } catch (const std::exception&) {
+            // The lock's node is unreachable: its actor is gone, and its Down tells this slot.
+        }
     }
     cv.notify_all();
 }
@@ -246,16 +259,11 @@ std::shared_ptr<LeaseSlot> lease_slot(const ActorRef& lock) {
     auto& r = registry();
     const auto key = lock.endpoint() + '#' + lock.name();
     std::shared_ptr<LeaseSlot> s;
-    bool hook = false;
     {
         std::scoped_lock g(r.mu);
         auto& slot = r.by_key[key];
         if (!slot) slot = std::make_shared<LeaseSlot>(lock);
         s = slot;
-        if (r.hooked_for != this_pid()) {
-            r.hooked_for = this_pid();
-            hook = true;
-        }
         if (r.by_key.size() > r.prune_at) {
             // Forget the slots of locks this process neither holds nor has a handle to.
             std::erase_if(r.by_key, [](auto& entry) {
@@ -267,8 +275,14 @@ std::shared_ptr<LeaseSlot> lease_slot(const ActorRef& lock) {
             r.prune_at = std::max<std::size_t>(64, 2 * r.by_key.size());
         }
     }
-    if (hook) at_process_exit(return_leases_at_exit);
     return s;
+}
+
+void ensure_lease_exit_hook() {
+    // Per process: a forked child inherits its parent's slots, not its exit hooks.
+    auto& r = registry();
+    const auto me = this_pid();
+    if (r.hooked_for.exchange(me) != me) at_process_exit(return_leases_at_exit);
 }
 
 ActorRef lease_agent() {

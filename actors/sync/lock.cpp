@@ -90,6 +90,7 @@ bool LockCore::ask_actor(std::unique_lock<std::mutex>& lk, std::optional<Deadlin
     Granted granted;
     try {
         if (watch) watch_lease(s);
+        ensure_lease_exit_hook();
         granted = h_.call<Granted>(request, left);
     } catch (const TimeoutError&) {
         // No answer even after the grace period: whatever the actor decides later is undone.

@@ -4,10 +4,12 @@
 #include <mpact/detail/value_core.hpp>
 #include <mpact/errors.hpp>
 
+#include "lease.hpp"
 #include "packed_number.hpp"
 #include "value_actor.hpp"
 #include "value_protocol.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <utility>
 
@@ -79,43 +81,176 @@ void ValueCore::check_index(std::uint64_t i) const {
     }
 }
 
+// Each operation first tries this process's copy under a leased lock (lease_cache.cpp): it
+// runs there, with no message, while this process holds the lease of the value's lock.
+LeaseSlot* ValueCore::leased_slot() const noexcept {
+    return lock_ ? lock_->core().lease() : nullptr;
+}
+
+Number ValueCore::number() const noexcept {
+    return {static_cast<NumberKind>(kind_), bits_};
+}
+
+std::string ValueCore::checked(std::string bytes) const {
+    std::string error;
+    auto c = canonical(number(), bytes, error);
+    if (!c) throw ProtocolError(std::string(size_ == 1 ? "Value" : "Array") + ": " + error);
+    return std::move(*c);
+}
+
 std::string ValueCore::load(std::uint64_t i) const {
     check_index(i);
-    return h_.call<std::string>(ValueLoad{i});
+    auto remote = [&] { return h_.call<std::string>(ValueLoad{i}); };
+    std::string out;
+    if (auto* s = leased_slot();
+        s != nullptr && with_cached(*s, h_.actor(), i, remote, [&](std::string& e) {
+            out = e;
+            return false;
+        })) {
+        return out;
+    }
+    return remote();
 }
 
 std::vector<std::string> ValueCore::load(std::uint64_t first, std::uint64_t last) const {
-    return h_.call<std::vector<std::string>>(ValueLoadSlice{first, last});
+    last = std::min(last, size_);
+    first = std::min(first, last);
+    auto remote = [&] { return h_.call<std::vector<std::string>>(ValueLoadSlice{first, last}); };
+    std::vector<std::string> out;
+    if (auto* s = leased_slot();
+        s != nullptr &&
+        with_cached_range(*s, h_.actor(), first, last, remote, [&](std::vector<std::string>& e) {
+            out = e;
+            return false;
+        })) {
+        return out;
+    }
+    return remote();
 }
 
 void ValueCore::store(std::uint64_t i, std::string value) const {
     check_index(i);
+    if (auto* s = leased_slot()) {
+        auto bytes = checked(value);
+        // The element is not fetched first: it is overwritten whole.
+        if (with_cached(
+                *s, h_.actor(), i, [] { return std::string(); },
+                [&](std::string& e) {
+                    e = bytes;
+                    return true;
+                })) {
+            return;
+        }
+    }
     h_.call(ValueStore{i, std::move(value)});
 }
 
 void ValueCore::store(std::uint64_t first, std::uint64_t last,
                       std::vector<std::string> values) const {
+    if (auto* s = leased_slot()) {
+        const auto end = std::min(last, size_);
+        const auto begin = std::min(first, end);
+        std::vector<std::string> canon;
+        canon.reserve(values.size());
+        for (auto& v : values) canon.push_back(checked(v));
+        if (canon.size() != end - begin) {
+            throw ValueError(std::string(size_ == 1 ? "Value" : "Array") +
+                             ": can only assign sequence of same size (" +
+                             std::to_string(canon.size()) + " values to a slice of " +
+                             std::to_string(end - begin) + ")");
+        }
+        auto remote = [&] { return h_.call<std::vector<std::string>>(ValueLoadSlice{begin, end}); };
+        if (with_cached_range(*s, h_.actor(), begin, end, remote, [&](std::vector<std::string>& e) {
+                e = canon;
+                return true;
+            })) {
+            return;
+        }
+    }
     h_.call(ValueStoreSlice{first, last, std::move(values)});
 }
 
 std::string ValueCore::fetch(std::uint64_t i, ValueOp op, std::string operand) const {
     check_index(i);
+    if (auto* s = leased_slot()) {
+        std::string before;
+        std::string error;
+        if (with_cached(
+                *s, h_.actor(), i, [&] { return h_.call<std::string>(ValueLoad{i}); },
+                [&](std::string& e) {
+                    auto next = combine(number(), op, e, checked(operand), error);
+                    if (!next) return false;
+                    before = std::exchange(e, std::move(*next));
+                    return true;
+                })) {
+            if (!error.empty()) throw ValueError(error);
+            return before;
+        }
+    }
     return h_.call<std::string>(ValueFetch{i, static_cast<std::uint8_t>(op), std::move(operand)});
 }
 
 void ValueCore::apply(std::uint64_t i, ValueOp op, std::string operand) const {
     check_index(i);
+    if (leased_slot() != nullptr) {
+        // Under a leased lock the copy here is the value: apply it there, in order.
+        auto* s = leased_slot();
+        std::string error;
+        if (with_cached(
+                *s, h_.actor(), i, [&] { return h_.call<std::string>(ValueLoad{i}); },
+                [&](std::string& e) {
+                    auto next = combine(number(), op, e, checked(operand), error);
+                    if (!next) return false;
+                    e = std::move(*next);
+                    return true;
+                })) {
+            if (!error.empty()) throw ValueError(error);
+            return;
+        }
+    }
     h_.send(ValueFetch{i, static_cast<std::uint8_t>(op), std::move(operand)});
 }
 
 std::string ValueCore::exchange(std::uint64_t i, std::string desired) const {
     check_index(i);
+    if (auto* s = leased_slot()) {
+        auto bytes = checked(desired);
+        std::string before;
+        if (with_cached(
+                *s, h_.actor(), i, [&] { return h_.call<std::string>(ValueLoad{i}); },
+                [&](std::string& e) {
+                    before = std::exchange(e, bytes);
+                    return true;
+                })) {
+            return before;
+        }
+    }
     return h_.call<std::string>(ValueExchange{i, std::move(desired)});
 }
 
 bool ValueCore::compare_exchange(std::uint64_t i, std::string& expected,
                                  std::string desired) const {
     check_index(i);
+    if (auto* s = leased_slot()) {
+        auto want = checked(expected);
+        auto bytes = checked(desired);
+        bool exchanged = false;
+        std::string current;
+        if (with_cached(
+                *s, h_.actor(), i, [&] { return h_.call<std::string>(ValueLoad{i}); },
+                [&](std::string& e) {
+                    exchanged = e == want;
+                    if (!exchanged) {
+                        current = e;
+                        return false;
+                    }
+                    e = bytes;
+                    return true;
+                })) {
+            if (!exchanged) expected = std::move(current);
+            return exchanged;
+        }
+    }
     auto swapped = h_.call<ValueSwapped>(ValueCompareExchange{i, expected, std::move(desired)});
     if (!swapped.exchanged) expected = std::move(swapped.current);
     return swapped.exchanged;

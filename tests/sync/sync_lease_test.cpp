@@ -112,6 +112,23 @@ void take_release_wait(mpact::Lock lock, mpact::Event end, mpact::Queue<int> out
 }
 MPACT_TASK(take_release_wait);
 
+// Under v's lock: stores `n`, says so, then waits for `end` (holding the lock when `hold`).
+void store_under_lock(mpact::Value<int> v, int n, bool hold, mpact::Event end,
+                      mpact::Queue<int> out) {
+    {
+        std::unique_lock g(v.get_lock());
+        v.store(n);
+        if (hold) {
+            out.put(1);
+            static_cast<void>(end.wait(60s));
+            return;
+        }
+    }
+    out.put(1);
+    static_cast<void>(end.wait(60s));
+}
+MPACT_TASK(store_under_lock);
+
 std::uint64_t frames_sent() {
     const auto s = mpact::node_stats();
     return s.lane_sent + s.zmq_sent;
@@ -277,4 +294,58 @@ TEST_CASE("4 processes contend under leases: no acquire lost, never two inside a
     ::unlink(path.c_str());
     CHECK(sh->count == 4L * kRounds);
     CHECK(sh->violations.load() == 0);
+}
+
+TEST_CASE(
+    "a Value under its leased lock: no message per load/store, and the next holder "
+    "reads what was stored" *
+    doctest::timeout(120)) {
+    mpact::Value<int> v{0};
+    {
+        std::scoped_lock g(v.get_lock());
+        v.store(v.load() + 1);
+    }
+    const auto before = frames_sent();
+    for (int i = 0; i < 1000; ++i) {
+        std::scoped_lock g(v.get_lock());
+        v.store(v.load() + 1);
+        static_cast<void>(v.fetch_add(1));
+    }
+    CHECK(frames_sent() == before);
+    CHECK(v.load() == 2001);
+    // A child takes the lock (the lease and the value come to it), stores, and hands it back
+    // when the parent asks; the parent then reads the child's store.
+    mpact::Event end;
+    mpact::Queue<int> out;
+    mpact::Process p({.start_method = mpact::StartMethod::spawn}, store_under_lock, v, 42, false,
+                     end, out);
+    p.start();
+    mpact::test::ChildGuard guard(*p.pid());
+    REQUIRE(out.get(60s) == 1);
+    {
+        std::scoped_lock g(v.get_lock());
+        CHECK(v.load() == 42);
+        CHECK_FALSE(v.get_lock().owner_died());
+    }
+    end.set();
+    REQUIRE(p.join(60s));
+}
+
+TEST_CASE(
+    "a holder SIGKILLed after storing under the lock: the store is lost, owner_died() says "
+    "so" *
+    doctest::timeout(120)) {
+    mpact::Value<int> v{7};
+    mpact::Event end;
+    mpact::Queue<int> out;
+    mpact::Process p({.start_method = mpact::StartMethod::fork}, store_under_lock, v, 99, true, end,
+                     out);
+    p.start();
+    mpact::test::ChildGuard guard(*p.pid());
+    REQUIRE(out.get(60s) == 1);  // it holds the lock and has stored 99 in its copy
+    p.kill();
+    REQUIRE(p.join(30s));
+    std::scoped_lock g(v.get_lock());
+    CHECK(v.get_lock().owner_died());
+    CHECK(v.load() == 7);  // the robust-mutex contract: what the dead holder wrote is gone
 }

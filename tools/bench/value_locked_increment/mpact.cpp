@@ -22,8 +22,8 @@ int main(int argc, char** argv) {
                      "ops/s",
                      2 * rounds,
                      "2 forked processes x " + std::to_string(rounds) +
-                         " of: scoped_lock g(v.get_lock()); v.store(v.load() + 1) (no lease "
-                         "caching yet: 4 round trips each)",
+                         " of: scoped_lock g(v.get_lock()); v.store(v.load() + 1) (the value "
+                         "travels with its lock's lease: messages only at hand-overs)",
                      {}});
     });
 }

@@ -73,6 +73,8 @@ class LockCore {
     std::uint32_t release_all() const;
     void restore(std::uint32_t depth) const;
     [[nodiscard]] bool recursive() const noexcept { return recursive_; }
+    /// This process's lease state of the lock (a Value guarded by it caches there).
+    [[nodiscard]] LeaseSlot* lease() const noexcept { return slot_.get(); }
     [[nodiscard]] const SyncHandle& handle() const noexcept { return h_; }
     friend bool operator==(const LockCore& a, const LockCore& b) { return a.h_ == b.h_; }
 

@@ -19,8 +19,17 @@
 /// writes -0.0 as 0, so a Value<double> never holds -0.0; NaN equals a NaN of the same bits,
 /// as std::atomic's bitwise compare). As in Python, a load-modify-store is not
 /// atomic; take get_lock() around it, or use fetch_add.
-/// Not done yet (issue #14 item 5): the value does not travel with a lock's lease, because
-/// lease caching does not exist yet; under the lock every load/store is a round trip.
+/// Under a leased lock: while this process holds the lease of the value's lock (get_lock(),
+/// see lock.hpp "Leases"), every operation of this process on the value works on a copy kept
+/// with the lease — each element fetched once, then read and written here, no message — and
+/// what it changed is written back to the value's actor before the lease goes to another
+/// process, which then reads it. So Python's idiom `{ std::scoped_lock g(v.get_lock());
+/// v.store(v.load() + 1); }` costs messages only when the lock changes process. The
+/// contract is the robust mutex's: stores made under the lease by a process that then dies
+/// are lost with it, and the next owner's get_lock().owner_died() is true (never silently).
+/// Operations by another process that does not hold the lock meanwhile are not seen by the
+/// copy and may be overwritten by its write-back: take the lock, as the lock is there for.
+/// A value made with {.lock = false} has no lease: every operation is one message.
 /// Order: add() does not wait; it is applied after every earlier message of the calling
 /// thread to this value and before its later ones (the framework's per-thread FIFO); there
 /// is no order between threads. Timeout: none needed (nothing parks; a request waits at

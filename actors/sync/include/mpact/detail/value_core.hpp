@@ -96,6 +96,11 @@ class ValueCore {
 
   private:
     void check_index(std::uint64_t i) const;  // IndexError past the size
+    // The lease state of the value's lock in this process, or null (no lock).
+    [[nodiscard]] LeaseSlot* leased_slot() const noexcept;
+    [[nodiscard]] Number number() const noexcept;
+    // `bytes` in the actor's canonical form; ProtocolError if they are not one element.
+    [[nodiscard]] std::string checked(std::string bytes) const;
 
     SyncHandle h_;
     std::uint64_t size_ = 0;
