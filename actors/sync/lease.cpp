@@ -101,12 +101,6 @@ void after_fork_in_child() {
     r.agent_for = 0;
 }
 
-void start_burst(LeaseSlot& s) {
-    s.revoked = true;
-    s.burst_left = kLeaseBurstAcquires;
-    s.burst_end = Clock::now() + kLeaseBurstTime;
-}
-
 // One per process: receives what lock actors ask of this process's leases.
 class LeaseAgent : public Actor {
   public:
@@ -136,7 +130,7 @@ class LeaseAgent : public Actor {
             s->lock.send(LeaseBusy{m.ticket});
             return;
         }
-        start_burst(*s);
+        s->start_burst();
         expire_later(m.ticket);
     }
 
@@ -151,7 +145,7 @@ class LeaseAgent : public Actor {
                 if (s->requesting) expire_later(ticket);  // the grant is still being applied
                 return;
             }
-            if (!s->revoked) start_burst(*s);
+            if (!s->revoked) s->start_burst();
             s->burst_left = 0;
             if (!s->locked) s->give_back();
         });
@@ -218,6 +212,12 @@ void return_leases_at_exit() {
 }
 
 }  // namespace
+
+void LeaseSlot::start_burst() {
+    revoked = true;
+    burst_left = kLeaseBurstAcquires;
+    burst_end = Clock::now() + kLeaseBurstTime;
+}
 
 bool LeaseSlot::may_take_locally() {
     if (!leased || locked || plain) return false;

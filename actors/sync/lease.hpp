@@ -58,6 +58,8 @@ struct LeaseSlot {
     std::string down;               // non-empty once the lock's actor is gone: the error text
     std::vector<ValueCache> cache;  // values guarded by this lock, while the lease is held
 
+    // A revoke has come: from now on the burst's bounds apply.
+    void start_burst();
     // True when a thread may take the lock here, now, without asking the actor.
     [[nodiscard]] bool may_take_locally();
     // Ends the lease (mu held): the cached values' dirty elements are written back, then

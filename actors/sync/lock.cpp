@@ -111,11 +111,7 @@ bool LockCore::ask_actor(std::unique_lock<std::mutex>& lk, std::optional<Deadlin
     s.plain = !granted.lease;
     s.ticket = ticket;
     s.revoked = false;
-    if (s.early_revoke == ticket) {
-        s.revoked = true;  // another process already waits: the burst starts now
-        s.burst_left = kLeaseBurstAcquires;
-        s.burst_end = Clock::now() + kLeaseBurstTime;
-    }
+    if (s.early_revoke == ticket) s.start_burst();  // another process already waits
     take(s, me.tid);
     if (granted.owner_died) hold(h_.key()).owner_died = true;
     return true;

@@ -170,44 +170,36 @@ void ValueCore::store(std::uint64_t first, std::uint64_t last,
     h_.call(ValueStoreSlice{first, last, std::move(values)});
 }
 
+std::optional<std::string> ValueCore::cached_fetch(std::uint64_t i, ValueOp op,
+                                                   const std::string& operand) const {
+    auto* s = leased_slot();
+    if (s == nullptr) return std::nullopt;
+    std::string before;
+    std::string error;
+    if (!with_cached(
+            *s, h_.actor(), i, [&] { return h_.call<std::string>(ValueLoad{i}); },
+            [&](std::string& e) {
+                auto next = combine(number(), op, e, checked(operand), error);
+                if (!next) return false;
+                before = std::exchange(e, std::move(*next));
+                return true;
+            })) {
+        return std::nullopt;
+    }
+    if (!error.empty()) throw ValueError(error);
+    return before;
+}
+
 std::string ValueCore::fetch(std::uint64_t i, ValueOp op, std::string operand) const {
     check_index(i);
-    if (auto* s = leased_slot()) {
-        std::string before;
-        std::string error;
-        if (with_cached(
-                *s, h_.actor(), i, [&] { return h_.call<std::string>(ValueLoad{i}); },
-                [&](std::string& e) {
-                    auto next = combine(number(), op, e, checked(operand), error);
-                    if (!next) return false;
-                    before = std::exchange(e, std::move(*next));
-                    return true;
-                })) {
-            if (!error.empty()) throw ValueError(error);
-            return before;
-        }
-    }
+    if (auto before = cached_fetch(i, op, operand)) return std::move(*before);
     return h_.call<std::string>(ValueFetch{i, static_cast<std::uint8_t>(op), std::move(operand)});
 }
 
 void ValueCore::apply(std::uint64_t i, ValueOp op, std::string operand) const {
     check_index(i);
-    if (leased_slot() != nullptr) {
-        // Under a leased lock the copy here is the value: apply it there, in order.
-        auto* s = leased_slot();
-        std::string error;
-        if (with_cached(
-                *s, h_.actor(), i, [&] { return h_.call<std::string>(ValueLoad{i}); },
-                [&](std::string& e) {
-                    auto next = combine(number(), op, e, checked(operand), error);
-                    if (!next) return false;
-                    e = std::move(*next);
-                    return true;
-                })) {
-            if (!error.empty()) throw ValueError(error);
-            return;
-        }
-    }
+    // Under a leased lock the copy here is the value: apply it there, in order.
+    if (cached_fetch(i, op, operand)) return;
     h_.send(ValueFetch{i, static_cast<std::uint8_t>(op), std::move(operand)});
 }
 

@@ -101,6 +101,10 @@ class ValueCore {
     [[nodiscard]] Number number() const noexcept;
     // `bytes` in the actor's canonical form; ProtocolError if they are not one element.
     [[nodiscard]] std::string checked(std::string bytes) const;
+    // fetch(i, op, operand) on this process's copy under a leased lock: the element before,
+    // or nullopt when there is no lease here (the actor must do it).
+    [[nodiscard]] std::optional<std::string> cached_fetch(std::uint64_t i, ValueOp op,
+                                                          const std::string& operand) const;
 
     SyncHandle h_;
     std::uint64_t size_ = 0;
