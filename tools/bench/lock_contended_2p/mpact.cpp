@@ -1,8 +1,11 @@
 // lock_contended_2p — mpact: two forked processes each loop lock(); v.store(v.load() + 1);
 // unlock() on a Value<int>{0, {.lock = lock}} guarded by that mpact::Lock (both actors in the
-// parent). Total ops/s (go -> both done, total checked) and the p99 wait of one acquire.
+// parent). Total ops/s (go -> both done, total checked) and the p99 and max wait of one
+// acquire (issue #14: the lease's burst bound shows in the max). The max leaves out each
+// party's first acquire, which also connects to the lock's actor (~3 ms, measured).
 #include <mpact_counting.hpp>
 
+#include <algorithm>
 #include <string>
 
 int main(int argc, char** argv) {
@@ -28,6 +31,7 @@ int main(int argc, char** argv) {
                          " of: Lock.lock(); v.store(v.load() + 1); unlock() (v made with "
                          "{.lock = lock}: the value travels with the lock's lease; messages "
                          "only at hand-overs)",
-                     {{"p99", bench::percentile(run.waits_us, 0.99)}}});
+                     {{"p99", bench::percentile(run.waits_us, 0.99)},
+                      {"max", *std::max_element(run.waits_us.begin() + 1, run.waits_us.end())}}});
     });
 }

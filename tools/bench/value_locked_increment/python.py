@@ -13,7 +13,7 @@ def main(options):
     rounds = options.pick(100_000, 5_000)
     # Value('i', lock=False) plus an RLock is what Value('i') is: the same work as
     # `with v.get_lock(): v.value += 1`.
-    rate, _ = run_two(rounds, lambda ctx, v: ctx.RLock())
+    rate, _, _ = run_two(rounds, lambda ctx, v: ctx.RLock())
     emit(rate, "ops/s", 2 * rounds,
          f"2 processes ({START_METHOD}) x {rounds} of: with v.get_lock(): v.value += 1")
 
