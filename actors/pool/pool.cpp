@@ -77,7 +77,10 @@ std::size_t Pool::effective_chunksize(std::size_t n, std::size_t chunksize) cons
 }
 
 void Pool::submit(const std::string& task, std::vector<detail::PackedChunk> chunks,
-                  std::shared_ptr<detail::ResultSink> sink) {
+                  std::shared_ptr<detail::ResultSink> sink, std::optional<Duration> timeout) {
+    if (timeout && *timeout <= Duration::zero()) {
+        throw ValueError("Pool: a task timeout must be positive");
+    }
     if (!core_) throw ValueError("Pool: use of a moved-from pool");
     {
         std::lock_guard lock(core_->mutex);
@@ -91,6 +94,7 @@ void Pool::submit(const std::string& task, std::vector<detail::PackedChunk> chun
         for (auto& chunk : chunks) {
             core_->incoming.push_back(detail::PendingChunk{core_->next_id++, name, chunk.count,
                                                            std::move(chunk.args), sink, first});
+            core_->incoming.back().timeout = timeout;
             first += chunk.count;
         }
     }

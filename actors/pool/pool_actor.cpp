@@ -30,8 +30,9 @@ PoolActor::PoolActor(std::shared_ptr<PoolCore> core)
     handle([this](const Begun& begun) {
         auto w = workers_.find(begun.worker);
         if (w != workers_.end() && !w->second.inflight.empty() &&
-            w->second.inflight.front() == begun.first) {
+            w->second.inflight.front() == begun.first && !w->second.retiring) {
             w->second.begun = true;
+            start_task_clock(begun.worker);
         }
     });
     handle([this](const Terminate&) {
@@ -231,15 +232,80 @@ void PoolActor::settle(const std::vector<Done>& results) {
         }
         task.done += done.count;
         auto sink = task.sink;
+        const bool timed = task.timeout.has_value();
         if (task.done == task.count) tasks_.erase(it);
         sink->deliver(std::move(result));
+        if (timed) {
+            // Its worker has begun the next task: that task's clock starts now.
+            for (auto& [wid, worker] : workers_) {
+                if (worker.begun && !worker.retiring &&
+                    std::find(worker.inflight.begin(), worker.inflight.end(), done.id) !=
+                        worker.inflight.end()) {
+                    start_task_clock(wid);
+                    break;
+                }
+            }
+        }
     }
+}
+
+void PoolActor::start_task_clock(std::uint32_t id) {
+    auto w = workers_.find(id);
+    if (w == workers_.end()) return;
+    auto& worker = w->second;
+    const auto clock = ++worker.clock;
+    for (auto task_id : worker.inflight) {
+        auto it = tasks_.find(task_id);
+        if (it == tasks_.end()) continue;  // settled: the next one is running
+        if (!it->second.timeout) return;
+        start_timer(*it->second.timeout, [this, id, clock] { on_task_timeout(id, clock); });
+        return;
+    }
+}
+
+void PoolActor::on_task_timeout(std::uint32_t id, std::uint64_t clock) {
+    auto w = workers_.find(id);
+    if (w == workers_.end() || w->second.clock != clock || w->second.retiring) return;
+    auto& worker = w->second;
+    std::vector<std::uint64_t> retry;
+    bool first = true;
+    for (auto task_id : worker.inflight) {
+        auto it = tasks_.find(task_id);
+        if (it == tasks_.end()) continue;
+        std::optional<TaskError> error;
+        if (first) {
+            const auto ms =
+                std::chrono::duration_cast<std::chrono::milliseconds>(*it->second.timeout);
+            error = TaskError{"TimeoutError",
+                              "task '" + *it->second.task + "' ran past its timeout of " +
+                                  std::to_string(ms.count()) + " ms; its worker process " +
+                                  std::to_string(worker.pid) + " was killed and replaced",
+                              "mpact::Pool supervisor"};
+        }
+        requeue(task_id, false, true, {}, retry, error);
+        first = false;
+    }
+    queue_.insert(queue_.begin(), retry.begin(), retry.end());
+    worker.inflight.clear();
+    worker.idle.reset();
+    worker.retiring = true;
+    worker.timed_out = true;
+    // A deliberate end: the supervisor restarts the slot without counting it (told before
+    // the kill, so the notice is queued ahead of the worker's Down).
+    if (supervisor_.valid() && !supervisor_stopping_) {
+        supervisor_.send(ChildRetiring{
+            ActorRef(node_endpoint(static_cast<int>(worker.pid)), worker_actor_name(id))});
+    }
+    if (auto p = table_->processes.find(id); p != table_->processes.end()) p->second->kill();
+    dispatch();
+    wind_down();
+    publish();
 }
 
 void PoolActor::on_work(const Work& work, Reply<Chunk> reply) {
     settle(work.results);
     auto w = workers_.find(work.worker);
-    if (w == workers_.end() || terminated_) {
+    if (w == workers_.end() || terminated_ || w->second.timed_out) {
         reply(Chunk{{}, true});
         return;
     }
@@ -383,7 +449,8 @@ std::string packed_tail(const std::string& packed, std::uint32_t size, std::uint
 }  // namespace
 
 void PoolActor::requeue(std::uint64_t id, bool charge, bool begun, const std::string& why,
-                        std::vector<std::uint64_t>& front) {
+                        std::vector<std::uint64_t>& front,
+                        const std::optional<TaskError>& final_error) {
     auto node = tasks_.extract(id);
     auto& task = node.mapped();
     const std::uint32_t settled = task.done;
@@ -396,7 +463,11 @@ void PoolActor::requeue(std::uint64_t id, bool charge, bool begun, const std::st
     }
     if (charge) ++attempts;
     std::uint32_t skip = settled;
-    if (charge && attempts > core_->options.retries) {
+    if (final_error) {
+        task.sink->fail(task.first + settled, 1, *final_error);
+        ++skip;
+        attempts = 0;
+    } else if (charge && attempts > core_->options.retries) {
         // The running task fails alone; the rest of its chunk runs again, uncharged.
         task.sink->fail(task.first + settled, 1,
                         TaskError{"WorkerLostError",

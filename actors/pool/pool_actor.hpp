@@ -43,6 +43,7 @@ struct PendingChunk {
     int attempts = 0;        // deaths charged to its first task (the one that runs first)
     int unconfirmed = 0;     // deaths of a worker not known to have begun it
     std::uint32_t done = 0;  // its first `done` tasks are settled (results arrive in pieces)
+    std::optional<Duration> timeout;  // per task, from when a worker has it in hand
 };
 
 /// What the Pool handle and its actor share (same process).
@@ -94,8 +95,10 @@ class PoolActor : public Actor {
         std::optional<Reply<pool_protocol::Chunk>> idle;
         bool begun = false;  // it said it has its current message in hand (Begun)
         bool retiring = false;
-        std::size_t given = 0;  // tasks handed out (for maxtasksperchild)
-        bool started = false;   // has asked for work at least once
+        std::size_t given = 0;    // tasks handed out (for maxtasksperchild)
+        bool started = false;     // has asked for work at least once
+        std::uint64_t clock = 0;  // the running task's timeout timer (a newer one cancels it)
+        bool timed_out = false;   // killed for a task's timeout: a deliberate end
     };
 
     /// The supervisor's child spec of worker slot `slot`: starts a worker process and
@@ -117,14 +120,23 @@ class PoolActor : public Actor {
     void settle_death(std::uint32_t id, std::shared_ptr<Worker> worker,
                       std::shared_ptr<Process> process, int polls);
     void lost(std::uint32_t id, Worker worker, std::optional<int> status);
+    /// Starts the timeout clock of worker `id`'s running task (its first unsettled chunk's
+    /// next task), if it has one; a newer clock makes the older one a no-op.
+    void start_task_clock(std::uint32_t id);
+    /// Worker `id` ran a task past its timeout (clock `clock`): the task fails with
+    /// TimeoutError, the rest of its chunks run again elsewhere, the worker is killed (a
+    /// planned end for the supervisor) and replaced.
+    void on_task_timeout(std::uint32_t id, std::uint64_t clock);
     /// Puts chunk `id` back at the front of the queue without its settled tasks (under a new
     /// id: a late piece from the dead worker is dropped). `charge`: a death is charged to its
     /// first unsettled task (the one that was running), which fails past `retries`.
     /// `begun`: the worker had said it holds the chunk (or did not die by SIGKILL); a SIGKILL
     /// before that is charged only past retries + 1 such deaths (so a task that gets
     /// its worker SIGKILLed at once, the OOM killer's poison, still ends).
+    /// `final_error`: the running task fails with it, uncharged (a timeout).
     void requeue(std::uint64_t id, bool charge, bool begun, const std::string& why,
-                 std::vector<std::uint64_t>& front);
+                 std::vector<std::uint64_t>& front,
+                 const std::optional<TaskError>& final_error = std::nullopt);
     /// Ends every worker: asked to flush and exit (a stop to its presence actor), SIGKILLed
     /// after `grace`; with no grace, SIGKILLed now. Never waits.
     void kill_all(Duration grace);

@@ -129,6 +129,12 @@ FIGURES = [
     _figure("pool_rss", "MiB", None,
             "the parent's peak RSS over Pool(cpu_count).imap_unordered of 300,000 trivial "
             "tasks, chunksize 1 (VmRSS per 10% consumed in the note)"),
+    _figure("task_timeout_lag", "ms", None,
+            "a stuck task's TimeoutError after its 100 ms per-task deadline, Pool(1), median "
+            "(issue #17; Python's Pool has no per-task timeout)", python=None),
+    _figure("task_timeout_replace", "ms", None,
+            "from that TimeoutError until the next apply() has run on the replacement worker",
+            python=None, mpact="task_timeout_lag", field="replace"),
     _figure("lock_uncontended", "ops/s", ">=0.5x python",
             "acquire+release pairs of a Lock in one process, nobody else wanting it"),
     _figure("semaphore_4p", "ops/s", None,

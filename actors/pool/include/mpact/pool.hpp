@@ -65,16 +65,40 @@ struct PoolOptions {
     Duration restart_period = std::chrono::seconds(1);
 };
 
-/// Callbacks of an asynchronous call, run on the pool's result thread.
+/// Options of one asynchronous call: Python's callback / error_callback (run on the pool's
+/// result thread), and a per-task `timeout` Python lacks. A task still running `timeout`
+/// after it began fails with TimeoutError (in get(), the error_callback, the iterator): its
+/// worker is killed and replaced, the other tasks are not disturbed (those queued behind it
+/// run on other workers), and it is not retried (it would time out again). A task retried
+/// after a worker death gets a fresh timeout. Deliberate kills never count toward the
+/// restart intensity. The clock starts when a worker takes the task in hand, not at
+/// submission.
+///     pool.apply_async(stuck, std::tuple{}, {.timeout = 2s});
 template <class T>
-struct Callbacks {
+struct ApplyOptions {
     std::function<void(const T&)> callback;
     std::function<void(const Error&)> error_callback;
+    std::optional<Duration> timeout;  ///< per task; none: as long as it takes
 };
+
 template <>
-struct Callbacks<void> {
+struct ApplyOptions<void> {
     std::function<void()> callback;
     std::function<void(const Error&)> error_callback;
+    std::optional<Duration> timeout;
+};
+
+/// The earlier name of ApplyOptions (callbacks only).
+template <class T>
+using Callbacks = ApplyOptions<T>;
+
+/// Options of map / starmap / imap / imap_unordered: Python's chunksize (0: the call's
+/// default: map's ceil(n / (4 x processes)), imap's 1) and a per-task `timeout` as in
+/// ApplyOptions (a timed-out task fails map as any failing task does; imap raises it at its
+/// place).
+struct MapOptions {
+    std::size_t chunksize = 0;
+    std::optional<Duration> timeout;
 };
 
 namespace detail {
@@ -168,6 +192,7 @@ class Pool {
                       "this tuple");
         using R = detail::fn_result_t<F>;
         auto state = batch(1);
+        const auto timeout = callbacks.timeout;
         if (callbacks.callback || callbacks.error_callback) {
             detail::batch_on_ready(*state, [cb = std::move(callbacks)](detail::BatchState& s) {
                 if (detail::batch_failed(s)) {
@@ -185,7 +210,7 @@ class Pool {
         one[0].count = 1;
         // A chunk is an array of argument tuples, converted to the task's parameter types.
         one[0].args = pack(std::make_tuple(detail::fn_args_t<F>(std::move(args))));
-        submit(name, std::move(one), detail::sink_of(state));
+        submit(name, std::move(one), detail::sink_of(state), timeout);
         return AsyncResult<R>(state, [](const detail::BatchState& s) -> R {
             if constexpr (!std::is_void_v<R>) return detail::decode_all<R>(s)[0];
         });
@@ -195,11 +220,23 @@ class Pool {
     /// one std::monostate per item (Python's [None, ...]).
     template <class F, class C>
     std::vector<detail::map_value_t<F>> map(F fn, const C& items, std::size_t chunksize = 0) {
-        return map_async(fn, items, chunksize).get();
+        return map_async(fn, items, MapOptions{chunksize}).get();
+    }
+    /// As map, with a per-task timeout: pool.map(f, items, {.chunksize = 4, .timeout = 2s}).
+    template <class F, class C>
+    std::vector<detail::map_value_t<F>> map(F fn, const C& items, MapOptions options) {
+        return map_async(fn, items, options).get();
     }
     template <class F, class C>
     AsyncResult<std::vector<detail::map_value_t<F>>> map_async(
         F fn, const C& items, std::size_t chunksize = 0,
+        std::type_identity_t<Callbacks<std::vector<detail::map_value_t<F>>>> callbacks = {}) {
+        const auto timeout = callbacks.timeout;
+        return map_async(fn, items, MapOptions{chunksize, timeout}, std::move(callbacks));
+    }
+    template <class F, class C>
+    AsyncResult<std::vector<detail::map_value_t<F>>> map_async(
+        F fn, const C& items, MapOptions options,
         std::type_identity_t<Callbacks<std::vector<detail::map_value_t<F>>>> callbacks = {}) {
         static_assert(detail::task_accepts_v<F, const typename C::value_type&>,
                       "mpact::Pool::map: the task cannot be called with one item of this "
@@ -207,18 +244,29 @@ class Pool {
         const auto& name = task_name(fn);
         return many<detail::map_value_t<F>>(
             name, items.size(),
-            chunk(items, chunksize,
+            chunk(items, options.chunksize,
                   [](auto& b, const auto& x) { msgpack::pack(b, detail::fn_args_t<F>(x)); }),
-            std::move(callbacks));
+            std::move(callbacks), options.timeout);
     }
     /// [fn(*args) for args in items], items being tuples.
     template <class F, class C>
     std::vector<detail::map_value_t<F>> starmap(F fn, const C& items, std::size_t chunksize = 0) {
-        return starmap_async(fn, items, chunksize).get();
+        return starmap_async(fn, items, MapOptions{chunksize}).get();
+    }
+    template <class F, class C>
+    std::vector<detail::map_value_t<F>> starmap(F fn, const C& items, MapOptions options) {
+        return starmap_async(fn, items, options).get();
     }
     template <class F, class C>
     AsyncResult<std::vector<detail::map_value_t<F>>> starmap_async(
         F fn, const C& items, std::size_t chunksize = 0,
+        std::type_identity_t<Callbacks<std::vector<detail::map_value_t<F>>>> callbacks = {}) {
+        const auto timeout = callbacks.timeout;
+        return starmap_async(fn, items, MapOptions{chunksize, timeout}, std::move(callbacks));
+    }
+    template <class F, class C>
+    AsyncResult<std::vector<detail::map_value_t<F>>> starmap_async(
+        F fn, const C& items, MapOptions options,
         std::type_identity_t<Callbacks<std::vector<detail::map_value_t<F>>>> callbacks = {}) {
         static_assert(detail::task_accepts_tuple_v<F, typename C::value_type>,
                       "mpact::Pool::starmap: the task cannot be called with the elements of "
@@ -226,24 +274,32 @@ class Pool {
         const auto& name = task_name(fn);
         return many<detail::map_value_t<F>>(
             name, items.size(),
-            chunk(items, chunksize,
+            chunk(items, options.chunksize,
                   [](auto& b, const auto& x) {
                       msgpack::pack(
                           b, std::apply([](const auto&... a) { return detail::fn_args_t<F>(a...); },
                                         x));
                   }),
-            std::move(callbacks));
+            std::move(callbacks), options.timeout);
     }
     /// Results of fn over items, lazily, in order (chunksize 1 as in Python).
     template <class F, class C>
     IMapIterator<detail::map_value_t<F>> imap(F fn, const C& items, std::size_t chunksize = 1) {
-        return stream<detail::map_value_t<F>>(fn, items, chunksize, true);
+        return stream<detail::map_value_t<F>>(fn, items, MapOptions{chunksize}, true);
+    }
+    template <class F, class C>
+    IMapIterator<detail::map_value_t<F>> imap(F fn, const C& items, MapOptions options) {
+        return stream<detail::map_value_t<F>>(fn, items, options, true);
     }
     /// As imap, in completion order.
     template <class F, class C>
     IMapIterator<detail::map_value_t<F>> imap_unordered(F fn, const C& items,
                                                         std::size_t chunksize = 1) {
-        return stream<detail::map_value_t<F>>(fn, items, chunksize, false);
+        return stream<detail::map_value_t<F>>(fn, items, MapOptions{chunksize}, false);
+    }
+    template <class F, class C>
+    IMapIterator<detail::map_value_t<F>> imap_unordered(F fn, const C& items, MapOptions options) {
+        return stream<detail::map_value_t<F>>(fn, items, options, false);
     }
 
     /// No more submissions; workers exit once the queued work is done.
@@ -295,7 +351,8 @@ class Pool {
     template <class R>
     AsyncResult<std::vector<R>> many(const std::string& task, std::size_t n,
                                      std::vector<detail::PackedChunk> chunks,
-                                     Callbacks<std::vector<R>> callbacks) {
+                                     Callbacks<std::vector<R>> callbacks,
+                                     std::optional<Duration> timeout) {
         auto state = batch(n);
         if (callbacks.callback || callbacks.error_callback) {
             detail::batch_on_ready(*state, [cb = std::move(callbacks)](detail::BatchState& s) {
@@ -306,20 +363,21 @@ class Pool {
                 }
             });
         }
-        submit(task, std::move(chunks), detail::sink_of(state));
+        submit(task, std::move(chunks), detail::sink_of(state), timeout);
         return AsyncResult<std::vector<R>>(state, &detail::decode_all<R>);
     }
     template <class R, class F, class C>
-    IMapIterator<R> stream(F fn, const C& items, std::size_t chunksize, bool ordered) {
+    IMapIterator<R> stream(F fn, const C& items, MapOptions options, bool ordered) {
         static_assert(detail::task_accepts_v<F, const typename C::value_type&>,
                       "mpact::Pool::imap: the task cannot be called with one item of this "
                       "container");
         const auto& name = task_name(fn);
-        auto chunks = chunk(items, chunksize == 0 ? 1 : chunksize, [](auto& b, const auto& x) {
+        const auto chunksize = options.chunksize == 0 ? 1 : options.chunksize;
+        auto chunks = chunk(items, chunksize, [](auto& b, const auto& x) {
             msgpack::pack(b, detail::fn_args_t<F>(x));
         });
         auto state = stream_state(items.size(), ordered);
-        submit(name, std::move(chunks), detail::sink_of(state));
+        submit(name, std::move(chunks), detail::sink_of(state), options.timeout);
         return IMapIterator<R>(state);
     }
     std::shared_ptr<detail::BatchState> batch(std::size_t n);
@@ -328,8 +386,9 @@ class Pool {
     bool join_until(MaybeDeadline deadline);
     /// chunksize 0: Python's default, ceil(n / (4 x processes)).
     [[nodiscard]] std::size_t effective_chunksize(std::size_t n, std::size_t chunksize) const;
+    /// `timeout`: per task (see ApplyOptions).
     void submit(const std::string& task, std::vector<detail::PackedChunk> chunks,
-                std::shared_ptr<detail::ResultSink> sink);
+                std::shared_ptr<detail::ResultSink> sink, std::optional<Duration> timeout);
 
     std::shared_ptr<detail::PoolCore> core_;
 };
