@@ -44,13 +44,13 @@ int main(int argc, char** argv) {
         }
         pool.close();
         pool.join();
-        bench::emit({bench::median(lag_ms),
-                     "ms",
-                     n,
-                     "mpact::Pool(1), apply_async(sleep 60 s, {.timeout = 100ms}).get(): "
-                     "TimeoutError after the deadline, median; replace = until the next "
-                     "apply() has run on the replacement worker",
-                     {{"p99", bench::percentile(lag_ms, 0.99)},
-                      {"replace", bench::median(replace_ms)}}});
+        bench::emit(
+            {bench::median(lag_ms),
+             "ms",
+             n,
+             "mpact::Pool(1), apply_async(sleep 60 s, {.timeout = 100ms}).get(): "
+             "TimeoutError after the deadline, median; replace = until the next "
+             "apply() has run on the replacement worker",
+             {{"p99", bench::percentile(lag_ms, 0.99)}, {"replace", bench::median(replace_ms)}}});
     });
 }
