@@ -144,6 +144,10 @@ bool batch_ready(BatchState& state) {
 bool batch_failed(const BatchState& state) {
     return state.error.has_value();
 }
+bool batch_cancel(BatchState& state) {
+    if (batch_ready(state) || !state.cancel) return false;
+    return state.cancel();
+}
 void batch_raise(const BatchState& state) {
     state.error->raise();
 }

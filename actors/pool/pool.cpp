@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <future>
 
 namespace mpact {
 
@@ -62,7 +63,22 @@ Pool::~Pool() {
 }
 
 std::shared_ptr<detail::BatchState> Pool::batch(std::size_t n) {
-    return std::make_shared<detail::BatchState>(n, core_->results);
+    auto state = std::make_shared<detail::BatchState>(n, core_->results);
+    // The sink's address names the batch to the actor (no owning reference: no cycle).
+    state->cancel = [weak = std::weak_ptr<detail::PoolCore>(core_),
+                     sink = static_cast<const detail::ResultSink*>(state.get())] {
+        auto core = weak.lock();
+        if (!core) return false;
+        auto& node = detail::Node::get();
+        if (node.on_io_thread()) return core->live != nullptr && core->live->cancel(sink);
+        auto decided = std::make_shared<std::promise<bool>>();
+        auto answer = decided->get_future();
+        node.post([core, sink, decided] {
+            decided->set_value(core->live != nullptr && core->live->cancel(sink));
+        });
+        return answer.wait_for(10s) == std::future_status::ready && answer.get();
+    };
+    return state;
 }
 
 std::shared_ptr<detail::StreamState> Pool::stream_state(std::size_t n, bool ordered) {

@@ -266,30 +266,43 @@ void PoolActor::start_task_clock(std::uint32_t id) {
 void PoolActor::on_task_timeout(std::uint32_t id, std::uint64_t clock) {
     auto w = workers_.find(id);
     if (w == workers_.end() || w->second.clock != clock || w->second.retiring) return;
-    auto& worker = w->second;
+    for (auto task_id : w->second.inflight) {
+        auto it = tasks_.find(task_id);
+        if (it == tasks_.end()) continue;
+        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(*it->second.timeout);
+        kill_running(id,
+                     TaskError{"TimeoutError",
+                               "task '" + *it->second.task + "' ran past its timeout of " +
+                                   std::to_string(ms.count()) + " ms; its worker process " +
+                                   std::to_string(w->second.pid) + " was killed and replaced",
+                               "mpact::Pool supervisor"},
+                     false, nullptr);
+        return;
+    }
+}
+
+void PoolActor::kill_running(std::uint32_t id, const TaskError& error, bool whole_chunk,
+                             const ResultSink* drop) {
+    auto& worker = workers_.at(id);
     std::vector<std::uint64_t> retry;
     bool first = true;
     for (auto task_id : worker.inflight) {
         auto it = tasks_.find(task_id);
         if (it == tasks_.end()) continue;
-        std::optional<TaskError> error;
-        if (first) {
-            const auto ms =
-                std::chrono::duration_cast<std::chrono::milliseconds>(*it->second.timeout);
-            error = TaskError{"TimeoutError",
-                              "task '" + *it->second.task + "' ran past its timeout of " +
-                                  std::to_string(ms.count()) + " ms; its worker process " +
-                                  std::to_string(worker.pid) + " was killed and replaced",
-                              "mpact::Pool supervisor"};
+        if ((first && whole_chunk) || it->second.sink.get() == drop) {
+            fail_task(task_id, error.kind, error.message);
+        } else if (first) {
+            requeue(task_id, false, true, {}, retry, error);
+        } else {
+            requeue(task_id, false, true, {}, retry);
         }
-        requeue(task_id, false, true, {}, retry, error);
         first = false;
     }
     queue_.insert(queue_.begin(), retry.begin(), retry.end());
     worker.inflight.clear();
     worker.idle.reset();
     worker.retiring = true;
-    worker.timed_out = true;
+    worker.killed_on_purpose = true;
     // A deliberate end: the supervisor restarts the slot without counting it (told before
     // the kill, so the notice is queued ahead of the worker's Down).
     if (supervisor_.valid() && !supervisor_stopping_) {
@@ -302,10 +315,60 @@ void PoolActor::on_task_timeout(std::uint32_t id, std::uint64_t clock) {
     publish();
 }
 
+bool PoolActor::cancel(const ResultSink* sink) {
+    const TaskError error{"CancelledError", "the task was cancelled", "mpact::Pool"};
+    bool any = false;
+    // Not yet dispatched: dropped.
+    for (auto it = fresh_.begin(); it != fresh_.end();) {
+        if (it->sink.get() != sink) {
+            ++it;
+            continue;
+        }
+        it->sink->fail(it->first, it->count, error);
+        it = fresh_.erase(it);
+        any = true;
+    }
+    // In a worker's hands: a running one ends with its worker; one behind it is dropped
+    // here (the worker still runs it; its result finds no task and is ignored).
+    std::vector<std::uint32_t> kill;
+    for (auto& [wid, worker] : workers_) {
+        bool running = true;
+        for (auto task_id : worker.inflight) {
+            auto it = tasks_.find(task_id);
+            if (it == tasks_.end()) continue;
+            if (it->second.sink.get() == sink) {
+                if (running) {
+                    kill.push_back(wid);
+                    break;
+                }
+                fail_task(task_id, error.kind, error.message);
+                any = true;
+            }
+            running = false;
+        }
+    }
+    for (auto wid : kill) {
+        kill_running(wid, error, true, sink);
+        any = true;
+    }
+    // Queued again after a death (in tasks_, not in a worker's hands): dropped.
+    std::vector<std::uint64_t> waiting;
+    for (auto& [task_id, task] : tasks_) {
+        if (task.sink.get() == sink) waiting.push_back(task_id);
+    }
+    for (auto task_id : waiting) fail_task(task_id, error.kind, error.message);
+    any = any || !waiting.empty();
+    if (any) {
+        dispatch();
+        wind_down();
+    }
+    return any;
+}
+
 void PoolActor::on_work(const Work& work, Reply<Chunk> reply) {
     settle(work.results);
     auto w = workers_.find(work.worker);
-    if (w == workers_.end() || terminated_ || w->second.timed_out) {
+    if (w == workers_.end() || terminated_ || w->second.killed_on_purpose) {
         reply(Chunk{{}, true});
         return;
     }

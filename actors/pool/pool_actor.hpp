@@ -84,6 +84,8 @@ class PoolActor : public Actor {
     ~PoolActor() override;
     /// Takes new submissions (posted straight onto the I/O thread by the Pool: no hop).
     void kick();
+    /// Cancels every unsettled task of `sink` (AsyncResult::cancel); true if any was.
+    bool cancel(const ResultSink* sink);
     void on_start() override;
     void on_stop(const std::string& reason) override;
     void on_down(const Down& down) override;
@@ -98,7 +100,7 @@ class PoolActor : public Actor {
         std::size_t given = 0;    // tasks handed out (for maxtasksperchild)
         bool started = false;     // has asked for work at least once
         std::uint64_t clock = 0;  // the running task's timeout timer (a newer one cancels it)
-        bool timed_out = false;   // killed for a task's timeout: a deliberate end
+        bool killed_on_purpose = false;  // for a task's timeout or a cancel: a planned end
     };
 
     /// The supervisor's child spec of worker slot `slot`: starts a worker process and
@@ -127,6 +129,11 @@ class PoolActor : public Actor {
     /// TimeoutError, the rest of its chunks run again elsewhere, the worker is killed (a
     /// planned end for the supervisor) and replaced.
     void on_task_timeout(std::uint32_t id, std::uint64_t clock);
+    /// Kills worker `id` on purpose (a planned end for the supervisor): its running task
+    /// fails with `error` (with `whole_chunk`, the rest of that chunk too), and its other
+    /// chunks run again elsewhere, uncharged, except those of `drop`, which fail with `error`.
+    void kill_running(std::uint32_t id, const TaskError& error, bool whole_chunk,
+                      const ResultSink* drop);
     /// Puts chunk `id` back at the front of the queue without its settled tasks (under a new
     /// id: a late piece from the dead worker is dropped). `charge`: a death is charged to its
     /// first unsettled task (the one that was running), which fails past `retries`.

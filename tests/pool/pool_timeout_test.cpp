@@ -1,6 +1,7 @@
-// mpact::Pool's per-task timeout (issue #17 point 1): a task past its timeout fails with
-// TimeoutError, its worker is killed and replaced, no other task is disturbed, lost or run
-// twice, it is not retried, and the kills never count toward the restart intensity.
+// mpact::Pool's per-task timeout and cancel (issue #17 points 1, 2): a task past its timeout
+// fails with TimeoutError, its worker is killed and replaced, no other task is disturbed, lost
+// or run twice, it is not retried, and the kills never count toward the restart intensity;
+// a cancelled task is dropped before it starts, or its worker killed while it runs.
 #include <mpact/pool.hpp>
 #include <mpact/sync.hpp>
 
@@ -138,4 +139,48 @@ TEST_CASE("map and imap take a per-task timeout") {
     CHECK(rest.next(30s) == 5);
     CHECK_THROWS_AS((void)pool.apply_async(nap_ms, std::tuple{1}, {.timeout = 0ms}),
                     mpact::ValueError);
+}
+
+TEST_CASE("cancel drops a queued task and kills the worker of a running one") {
+    mpact::Value<int> runs{0};
+    mpact::Pool pool{{.processes = 1, .restart_intensity = 1, .restart_period = 60s}};
+    const auto before = pool.worker_pids();
+    auto blocker = pool.apply_async(counted_nap, runs, 60'000);
+    auto queued = pool.apply_async(counted_nap, runs, 1);
+    // The blocker is in the worker's hands once it has counted its run.
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (runs.load() == 0 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(5ms);
+    }
+    REQUIRE(runs.load() == 1);
+    CHECK(queued.cancel());
+    CHECK_THROWS_AS((void)queued.get(10s), mpact::CancelledError);
+    CHECK(blocker.cancel());
+    CHECK_THROWS_AS((void)blocker.get(10s), mpact::CancelledError);
+    CHECK_FALSE(blocker.cancel());  // already completed (cancelled)
+    CHECK(replaced(pool, before, 1));
+    CHECK(pool.apply(counted_nap, runs, 1) == 1);
+    CHECK(runs.load() == 2);  // the queued task never ran
+    auto done = pool.apply_async(nap_ms, 1);
+    CHECK(done.get(30s) == 1);
+    CHECK_FALSE(done.cancel());
+    CHECK(done.get(1s) == 1);
+}
+
+TEST_CASE("cancelling a map_async part way cancels its unfinished tasks") {
+    mpact::Value<int> runs{0};
+    mpact::Pool pool{{.processes = 2}};
+    std::vector<std::tuple<mpact::Value<int>, int>> naps(10, {runs, 100});
+    auto m = pool.starmap_async(counted_nap, naps, 1);
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (runs.load() < 3 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(2ms);
+    }
+    REQUIRE(runs.load() >= 3);
+    CHECK(m.cancel());
+    CHECK_THROWS_AS((void)m.get(10s), mpact::CancelledError);
+    CHECK(pool.map(nap_ms, std::vector<int>{1, 2, 3}) == std::vector<int>{1, 2, 3});
+    pool.close();
+    CHECK(pool.join(30s));
+    CHECK(runs.load() < 10);  // the tasks not yet handed out never ran
 }

@@ -35,6 +35,9 @@ MPACT_DEFINE_ERROR(BrokenBarrierError);
 MPACT_DEFINE_ERROR(AuthenticationError);
 /// A worker lost its process mid-task and retries were exhausted. Python: none (Python hangs).
 MPACT_DEFINE_ERROR(WorkerLostError);
+/// A pool task was cancelled (AsyncResult::cancel) before it finished.
+/// Python: concurrent.futures.CancelledError.
+MPACT_DEFINE_ERROR(CancelledError);
 /// A process could not be started or managed. Python: multiprocessing.ProcessError.
 MPACT_DEFINE_ERROR(ProcessError);
 /// Misuse of the API (start twice, join before start, release an unheld lock).

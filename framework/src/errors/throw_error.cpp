@@ -15,6 +15,7 @@ void throw_error(const std::string& kind, const std::string& message, const std:
     if (kind == "AuthenticationError") throw AuthenticationError(message);
     if (kind == "WorkerLostError") throw WorkerLostError(message);
     if (kind == "ProcessError") throw ProcessError(message);
+    if (kind == "CancelledError") throw CancelledError(message);
     if (kind == "ValueError") throw ValueError(message);
     if (kind == "IndexError") throw IndexError(message);
     if (kind == "ProtocolError") throw ProtocolError(message);

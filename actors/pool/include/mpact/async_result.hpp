@@ -42,6 +42,8 @@ bool batch_wait(BatchState& state, MaybeDeadline deadline);
 [[nodiscard]] bool batch_ready(BatchState& state);
 /// Valid once ready: whether a task failed, and that failure raised as its typed error.
 [[nodiscard]] bool batch_failed(const BatchState& state);
+/// Asks the pool to cancel the batch's unfinished tasks; true if any was cancelled.
+bool batch_cancel(BatchState& state);
 [[noreturn]] void batch_raise(const BatchState& state);
 [[nodiscard]] std::size_t batch_size(const BatchState& state);
 /// Valid once ready without a failure: calls `each` with every value, in order.
@@ -98,6 +100,14 @@ class AsyncResult {
     bool wait(Duration timeout) { return detail::batch_wait(*state_, deadline_after(timeout)); }
     /// True once the call has completed (successfully or not).
     [[nodiscard]] bool ready() const { return detail::batch_ready(*state_); }
+    /// Cancels the call's unfinished tasks (every one of a map_async): a task not yet given
+    /// to a worker is dropped; a running one has its worker killed and replaced (never
+    /// counted toward the restart intensity); a task already sent to a worker behind a
+    /// running one still runs there, its result dropped. get() then raises CancelledError.
+    /// Returns true if any task was cancelled, false if it had already completed. Bounded
+    /// (waits at most 10 s for the pool's actor, then false). Python:
+    /// concurrent.futures.Future.cancel, which cannot stop a running task.
+    bool cancel() { return detail::batch_cancel(*state_); }
     /// True if it completed without error; ValueError if not ready yet.
     [[nodiscard]] bool successful() const {
         if (!detail::batch_ready(*state_)) {
