@@ -113,6 +113,7 @@ Manager& Manager::operator=(Manager&& other) noexcept {
         options_ = other.options_;
         ref_ = std::move(other.ref_);
         process_ = std::move(other.process_);
+        stopped_ = other.stopped_;
     }
     return *this;
 }
@@ -125,8 +126,9 @@ Manager::~Manager() {
 }
 
 void Manager::shutdown() {
-    if (!process_) return;
-    auto process = std::move(process_);
+    if (!process_ || stopped_) return;
+    stopped_ = true;
+    auto& process = process_;
     try {
         static_cast<void>(ref_.stop(options_.shutdown_timeout));
     } catch (const Error&) {  // already gone

@@ -7,10 +7,12 @@
 #include <mpact/lock.hpp>
 #include <mpact/manager.hpp>
 #include <mpact/node.hpp>
+#include <mpact/queue.hpp>
 #include <mpact/semaphore.hpp>
 
 #include "registry.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <string>
 
@@ -98,6 +100,11 @@ ManagerActor::ManagerActor() {
             return keep(std::make_shared<mpact::BoundedSemaphore>(h.n));
         if (h.kind == "Barrier")
             return keep(std::make_shared<mpact::Barrier>(static_cast<int>(h.n)));
+        // A queue's broker does not know its item type: one host serves every Queue<T>.
+        const auto size = static_cast<std::size_t>(std::max<std::int64_t>(h.n, 0));
+        if (h.kind == "Queue") return keep(std::make_shared<mpact::Queue<std::string>>(size));
+        if (h.kind == "JoinableQueue")
+            return keep(std::make_shared<mpact::JoinableQueue<std::string>>(size));
         ++refused_;
         throw ValueError("mpact::Manager: cannot host a '" + h.kind + "'");
     });

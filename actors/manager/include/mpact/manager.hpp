@@ -37,6 +37,7 @@
 #include <mpact/manager_namespace.hpp>
 #include <mpact/manager_register.hpp>
 #include <mpact/process.hpp>
+#include <mpact/queue.hpp>
 #include <mpact/semaphore.hpp>
 
 #include <chrono>
@@ -87,7 +88,8 @@ class Manager {
     [[nodiscard]] std::string address() const { return ref_.endpoint(); }
     /// The manager actor itself.
     [[nodiscard]] const ActorRef& ref() const noexcept { return ref_; }
-    /// The manager's process (its pid, exitcode).
+    /// The manager's process (its pid, exitcode; also after shutdown). Not on a moved-from
+    /// Manager.
     [[nodiscard]] Process& process() noexcept { return *process_; }
 
     /// A new empty dict. Python: manager.dict().
@@ -125,6 +127,15 @@ class Manager {
     [[nodiscard]] mpact::BoundedSemaphore BoundedSemaphore(std::int64_t value = 1) const {
         return host<mpact::BoundedSemaphore>("BoundedSemaphore", value);
     }
+    /// A queue whose broker lives in the manager's process. Python: manager.Queue(maxsize).
+    template <class T>
+    [[nodiscard]] mpact::Queue<T> Queue(std::size_t maxsize = 0) const {
+        return host<mpact::Queue<T>>("Queue", static_cast<std::int64_t>(maxsize));
+    }
+    template <class T>
+    [[nodiscard]] mpact::JoinableQueue<T> JoinableQueue(std::size_t maxsize = 0) const {
+        return host<mpact::JoinableQueue<T>>("JoinableQueue", static_cast<std::int64_t>(maxsize));
+    }
     [[nodiscard]] mpact::Barrier Barrier(int parties) const {
         return host<mpact::Barrier>("Barrier", parties);
     }
@@ -152,6 +163,7 @@ class Manager {
     ManagerOptions options_;
     ActorRef ref_;
     std::unique_ptr<mpact::Process> process_;
+    bool stopped_ = false;
 };
 
 }  // namespace mpact
