@@ -72,7 +72,7 @@ MPACT_TASK(batches_forever);
 // fills the queue; adds to a value held in a dict.
 void sync_types_child(mpact::Lock lock, mpact::Event event, mpact::Queue<int> q,
                       mpact::Dict<std::string, int> value) {
-    lock.acquire();
+    static_cast<void>(lock.acquire());
     event.clear();
     q.put(5);
     q.put(6);
