@@ -168,16 +168,18 @@ void repr(const msgpack::object& o, std::string& out) {
 }  // namespace
 
 void check_value(const std::string& bytes) {
+    // A parse into msgpack's null visitor: it checks the form, allocates nothing (a full
+    // unpack per stored value made a 1,000-pair update 3x slower than Python's).
     if (bytes.empty()) throw ProtocolError("mpact::Manager: an empty value");
     std::size_t off = 0;
+    msgpack::null_visitor v;
+    bool ok = false;
     try {
-        auto h = msgpack::unpack(bytes.data(), bytes.size(), off, nullptr, nullptr,
-                                 msgpack_limits(DecodeLimits{}, bytes.size()));
-        (void)h;
-    } catch (const std::exception& e) {
-        throw ProtocolError(std::string("mpact::Manager: a value that is not msgpack: ") +
-                            e.what());
+        ok = msgpack::parse(bytes.data(), bytes.size(), off, v);
+    } catch (const std::exception&) {
+        ok = false;
     }
+    if (!ok) throw ProtocolError("mpact::Manager: a value that is not msgpack");
     if (off != bytes.size()) throw ProtocolError("mpact::Manager: a value with trailing bytes");
 }
 
