@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mpact::detail::mgr {
@@ -72,34 +73,41 @@ struct Out {
 };
 
 struct Call {  // request → Out
+    static constexpr std::string_view mpact_name = "manager.Call";
     Op op;
     MSGPACK_DEFINE(op)
 };
 struct Post {  // one-way; a failure is kept for the next Call of the same thread
+    static constexpr std::string_view mpact_name = "manager.Post";
     Op op;
     MSGPACK_DEFINE(op)
 };
 struct Batch {  // request → std::vector<Out>; runs in order, stops at the first error
+    static constexpr std::string_view mpact_name = "manager.Batch";
     std::vector<Op> ops;
     std::int32_t pid = 0;
     std::int64_t tid = 0;
     MSGPACK_DEFINE(ops, pid, tid)
 };
 struct Create {  // request → object id
+    static constexpr std::string_view mpact_name = "manager.Create";
     std::uint8_t kind = 0;
     std::vector<std::string> init;  // dict: key, value, key, value...; list: elements
     MSGPACK_DEFINE(kind, init)
 };
 struct Stats {  // request → ManagerStats
+    static constexpr std::string_view mpact_name = "manager.Stats";
     MSGPACK_DEFINE()
 };
 struct Host {  // request → the hosted primitive's packed wire form
+    static constexpr std::string_view mpact_name = "manager.Host";
     std::string
         kind;  // "Lock", "RLock", "Event", "Semaphore", "BoundedSemaphore", "Condition", "Barrier"
     std::int64_t n = 0;
     MSGPACK_DEFINE(kind, n)
 };
 struct CreateRegistered {  // request → ActorRef of a new actor of a registered type
+    static constexpr std::string_view mpact_name = "manager.CreateRegistered";
     std::string type;
     MSGPACK_DEFINE(type)
 };
