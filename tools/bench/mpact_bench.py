@@ -164,6 +164,12 @@ FIGURES = [
             "Python: its 2-process locked increment", python="value_locked_increment"),
     _figure("value_locked_increment", "ops/s", ">=0.5x python",
             "2 processes each looping: with v.get_lock(): v.value += 1"),
+    _figure("manager_dict_setget", "us", "<=0.25x python",
+            "median d[k] = i; d[k] pair on a Manager dict (mpact: one-way set + one round trip)"),
+    _figure("manager_dict_update_1k", "us", None,
+            "median d.update() of 1,000 int pairs on a Manager dict, one message each side"),
+    _figure("manager_list_append", "ops/s", None,
+            "l.append(i) on a Manager list, N times, then len(l) (mpact: one-way appends)"),
 ]
 
 TARGET_RE = re.compile(r"^\s*(<=|>=|<|>)\s*([0-9]*\.?[0-9]+)\s*x\s+(python|zmq)\s*$")

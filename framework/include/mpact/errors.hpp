@@ -52,6 +52,10 @@ MPACT_DEFINE_ERROR(ProtocolError);
 /// The actor (or its whole process) a request went to has ended; the reply will never come.
 /// Python: BrokenPipeError / EOFError on a manager proxy.
 MPACT_DEFINE_ERROR(ActorDownError);
+/// A key a mapping does not hold (a Manager dict's get(k), pop(k)). Python: KeyError.
+MPACT_DEFINE_ERROR(KeyError);
+/// A name a Manager Namespace does not hold. Python: AttributeError.
+MPACT_DEFINE_ERROR(AttributeError);
 
 #undef MPACT_DEFINE_ERROR
 

@@ -20,6 +20,8 @@ void throw_error(const std::string& kind, const std::string& message, const std:
     if (kind == "IndexError") throw IndexError(message);
     if (kind == "ProtocolError") throw ProtocolError(message);
     if (kind == "ActorDownError") throw ActorDownError(message);
+    if (kind == "KeyError") throw KeyError(message);
+    if (kind == "AttributeError") throw AttributeError(message);
     if (kind == "Error") throw Error(message);
     throw RemoteError(kind, message, stack);
 }
