@@ -19,6 +19,8 @@ void throw_error(const std::string& kind, const std::string& message, const std:
     if (kind == "IndexError") throw IndexError(message);
     if (kind == "ProtocolError") throw ProtocolError(message);
     if (kind == "ActorDownError") throw ActorDownError(message);
+    if (kind == "OSError") throw OSError(message);
+    if (kind == "ConnectionRefusedError") throw ConnectionRefusedError(message);
     if (kind == "Error") throw Error(message);
     throw RemoteError(kind, message, stack);
 }
