@@ -4,6 +4,7 @@
 #include <mpact/detail/connection_auth.hpp>
 #include <mpact/errors.hpp>
 #include <mpact/listener.hpp>
+#include <mpact/pipe.hpp>
 #include <mpact/wait.hpp>
 
 #include "support/support.hpp"
@@ -284,4 +285,31 @@ TEST_CASE("Python's framing: a 4-byte big-endian length, read by a raw socket" *
     CHECK_THROWS_AS(static_cast<void>(c.recv_bytes(5s)), mpact::ProtocolError);
     ::close(fds[1]);
     CHECK_THROWS_AS(mpact::Connection::adopt(-1), mpact::ValueError);
+}
+
+TEST_CASE("wait over Connections, a Listener and sentinels: EOF is ready, [] on timeout" *
+          doctest::timeout(30)) {
+    mpact::Listener l{};
+    auto [a, b] = mpact::pipe();
+    auto [c, d] = mpact::pipe();
+    CHECK(mpact::wait(std::vector{a, c}, 20ms).empty());
+    CHECK(mpact::wait(20ms, l, a, c).empty());
+    d.send_bytes("x");
+    auto ready = mpact::wait(std::vector{a, c}, 10s);
+    REQUIRE(ready.size() == 1);
+    CHECK(ready[0].recv_bytes() == "x");
+    b.close();  // EOF counts as ready
+    CHECK(mpact::wait(10s, l, a, c) == std::vector<std::size_t>{1});
+    CHECK_THROWS_AS(static_cast<void>(a.recv_bytes()), mpact::EOFError);
+    CHECK(mpact::wait(10s, l, a, c) == std::vector<std::size_t>{1});  // still ready at EOF
+    auto client = mpact::Client(l.address());  // a waiting client makes the Listener ready
+    CHECK(mpact::wait(10s, l, c) == std::vector<std::size_t>{0});
+    auto served = l.accept(10s);
+    client.send_bytes("over the socket");
+    auto both = mpact::wait(std::vector{served, c}, 10s);
+    REQUIRE(both.size() == 1);
+    CHECK(both[0].recv_bytes() == "over the socket");
+    client.close();
+    CHECK(mpact::wait(std::vector{served}, 10s).size() == 1);  // the socket's EOF
+    CHECK_THROWS_AS(static_cast<void>(served.recv_bytes()), mpact::EOFError);
 }

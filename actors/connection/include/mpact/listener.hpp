@@ -113,8 +113,9 @@ class Listener {
 /// Throws ConnectionRefusedError (nobody listens there; for a missing AF_UNIX path
 /// Python raises FileNotFoundError, here its errno says ENOENT), OSError (other socket
 /// failures), AuthenticationError (the keys differ: the Listener raises it too; nothing was
-/// delivered), TimeoutError (connect plus handshake took longer than options.timeout),
-/// ValueError for an address it cannot parse.
+/// delivered; also a Listener that does not finish the handshake within options.timeout),
+/// TimeoutError (the connect itself took longer than options.timeout), ValueError for an
+/// address it cannot parse.
 [[nodiscard]] Connection Client(const std::string& address, ClientOptions options = {});
 /// AF_INET. Python: Client((host, port), authkey=...).
 [[nodiscard]] Connection Client(const std::string& host, std::uint16_t port,
