@@ -8,8 +8,10 @@ cd "$(dirname "$0")"
 
 # python3-zmq and python3-msgpack: the interop test (tests/interop) runs a Python client
 # written from docs/protocol.md against a C++ host, so the document stays true.
+# libssl-dev: mpact::Listener/Client's HMAC handshake (Python's authkey challenge) uses
+# OpenSSL's libcrypto rather than hand-written HMAC.
 packages=(build-essential cmake libzmq3-dev cppzmq-dev libmsgpack-cxx-dev libboost-dev doctest-dev
-          python3 python3-zmq python3-msgpack iproute2)
+          python3 python3-zmq python3-msgpack iproute2 libssl-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -4,6 +4,7 @@
 #include <mpact/descriptors.hpp>
 #include <mpact/internal/adaptive_spin.hpp>
 #include <mpact/internal/this_pid.hpp>
+#include <mpact/node.hpp>
 #include <mpact/pipe.hpp>
 
 #include "protocol.hpp"
@@ -25,6 +26,7 @@
 namespace mpact {
 
 namespace proto = detail::pipe_protocol;
+namespace pyproto = detail::python_protocol;
 
 namespace detail {
 
@@ -39,12 +41,14 @@ struct ConnectionState {
     pid_t sent_by = 0;       // the process that last sent on this end: only it marks end-of-stream
     bool send_torn = false;  // a timed send gave up mid-message: the stream's write side ended
     bool eof = false;
+    Framing framing = Framing::mpact;
     std::optional<std::uint32_t>
         pending;              // header read, payload still queued (too long for the caller)
     std::string broken;       // why reading is impossible now (framing lost)
     std::string handed_over;  // why this end is closed here: a child holds it (ValueError)
 
-    ConnectionState(int f, bool r, bool w, Duration s) : fd(f), readable(r), writable(w), spin(s) {}
+    ConnectionState(int f, bool r, bool w, Duration s, Framing fr)
+        : fd(f), readable(r), writable(w), spin(s), framing(fr) {}
     ConnectionState(const ConnectionState&) = delete;
     ConnectionState& operator=(const ConnectionState&) = delete;
     ~ConnectionState() { close(); }
@@ -144,7 +148,8 @@ bool ConnectionState::spin_until_readable(MaybeDeadline deadline) {
 
 void ConnectionState::close() noexcept {
     if (fd < 0) return;
-    if (writable && sent_by == this_pid()) {
+    // Python's framing has no end mark: its peers see EOF when the stream ends.
+    if (writable && sent_by == this_pid() && framing == Framing::mpact) {
         // End-of-stream after our last message, even if a forked sibling still holds the
         // descriptor. Bounded: a peer that does not read gets kernel EOF instead.
         unsigned char mark[proto::header_size];
@@ -204,8 +209,24 @@ msgpack::object_handle unpack_frame(const Frame& frame) {
 
 }  // namespace detail
 
-Connection::Connection(int fd, bool readable, bool writable, Duration spin)
-    : state_(std::make_shared<detail::ConnectionState>(fd, readable, writable, spin)) {}
+Connection::Connection(int fd, bool readable, bool writable, Duration spin, Framing framing)
+    : state_(std::make_shared<detail::ConnectionState>(fd, readable, writable, spin, framing)) {}
+
+Connection Connection::adopt(int fd, AdoptOptions options) {
+    if (fd < 0)
+        throw ValueError("Connection::adopt: not a descriptor (" + std::to_string(fd) + ")");
+    const Duration spin = std::max(options.spin.value_or(default_spin()), Duration::zero());
+    try {
+        return Connection(fd, true, true, spin, options.framing);
+    } catch (...) {
+        ::close(fd);
+        throw;
+    }
+}
+
+Framing Connection::framing() const noexcept {
+    return state_ ? state_->framing : Framing::mpact;
+}
 
 detail::ConnectionState& Connection::state() const {
     if (state_ && !state_->handed_over.empty()) throw ValueError(state_->handed_over);
@@ -228,11 +249,18 @@ void Connection::send_iov(const iovec* parts, std::size_t count, MaybeDeadline d
                          " bytes exceeds the pipe's limit of " +
                          std::to_string(proto::max_payload));
     }
-    unsigned char header[proto::header_size];
-    proto::encode(proto::Header{proto::Kind::data, static_cast<std::uint32_t>(total)}, header);
+    unsigned char header[pyproto::long_header];
+    std::size_t header_size = proto::header_size;
+    if (s.framing == Framing::python) {
+        header_size = pyproto::encode(total, header);
+    } else {
+        unsigned char own[proto::header_size];
+        proto::encode(proto::Header{proto::Kind::data, static_cast<std::uint32_t>(total)}, own);
+        std::memcpy(header, own, sizeof own);
+    }
     std::vector<iovec> all;
     all.reserve(count + 1);
-    all.push_back(iovec{header, sizeof header});
+    all.push_back(iovec{header, header_size});
     all.insert(all.end(), parts, parts + count);
     s.sent_by = detail::this_pid();
     std::size_t written = 0;
@@ -284,14 +312,58 @@ std::uint32_t Connection::begin_message(MaybeDeadline deadline, std::size_t maxl
         if (!ready && deadline && !detail::wait_for(s.fd, POLLIN, deadline)) {
             throw TimeoutError("recv: no message within the timeout");
         }
-        unsigned char raw[proto::header_size];
-        auto r = detail::read_exact(s.fd, reinterpret_cast<char*>(raw), sizeof raw);
-        if (r != detail::ReadResult::done) {
-            s.eof = true;
-            throw EOFError(r == detail::ReadResult::eof_at_start
-                               ? "the other end of the pipe was closed"
-                               : "the other end of the pipe died in the middle of a message");
+        if (s.framing == Framing::python) {
+            s.pending = read_python_header(s);
+        } else {
+            s.pending = read_mpact_header(s);
         }
+    }
+    if (*s.pending > maxlength) {
+        throw ProtocolError("message of " + std::to_string(*s.pending) + " bytes is longer than " +
+                            std::to_string(maxlength) + "; it stays queued (bad message length)");
+    }
+    return *s.pending;
+}
+
+namespace {
+
+void read_header_bytes(detail::ConnectionState& s, unsigned char* raw, std::size_t size,
+                       bool first) {
+    auto r = detail::read_exact(s.fd, reinterpret_cast<char*>(raw), size);
+    if (r != detail::ReadResult::done) {
+        s.eof = true;
+        throw EOFError(r == detail::ReadResult::eof_at_start && first
+                           ? "the other end of the pipe was closed"
+                           : "the other end of the pipe died in the middle of a message");
+    }
+}
+
+}  // namespace
+
+std::uint32_t Connection::read_python_header(detail::ConnectionState& s) {
+    unsigned char raw[pyproto::long_header];
+    read_header_bytes(s, raw, pyproto::short_header, true);
+    std::uint64_t length = pyproto::big_endian(raw, 4);
+    if (length == pyproto::long_marker) {
+        read_header_bytes(s, raw + 4, 8, false);
+        length = pyproto::big_endian(raw + 4, 8);
+    } else if (length > pyproto::short_max) {
+        s.broken = "recv: negative message length on the connection; the stream cannot be read on";
+        throw ProtocolError(s.broken);
+    }
+    // Our messages stop at the pipe's limit (2 GiB); a longer one cannot be skipped either.
+    if (length > proto::max_payload) {
+        s.broken = "recv: message of " + std::to_string(length) + " bytes exceeds the limit of " +
+                   std::to_string(proto::max_payload) + "; the stream cannot be read on";
+        throw ProtocolError(s.broken);
+    }
+    return static_cast<std::uint32_t>(length);
+}
+
+std::uint32_t Connection::read_mpact_header(detail::ConnectionState& s) {
+    {
+        unsigned char raw[proto::header_size];
+        read_header_bytes(s, raw, sizeof raw, true);
         auto header = proto::decode(raw);
         if (!header) {
             s.broken = "recv: malformed frame header on the pipe; the stream cannot be read on";
@@ -301,13 +373,8 @@ std::uint32_t Connection::begin_message(MaybeDeadline deadline, std::size_t maxl
             s.eof = true;
             throw EOFError("the other end of the pipe was closed");
         }
-        s.pending = header->length;
+        return header->length;
     }
-    if (*s.pending > maxlength) {
-        throw ProtocolError("message of " + std::to_string(*s.pending) + " bytes is longer than " +
-                            std::to_string(maxlength) + "; it stays queued (bad message length)");
-    }
-    return *s.pending;
 }
 
 void Connection::finish_message(char* data, std::uint32_t length) {
@@ -437,7 +504,8 @@ Duration Connection::spin() const noexcept {
 
 Connection::Wire Connection::export_to_child() const {
     auto& s = state();
-    Wire wire{export_descriptor(s.fd, "mpact::Connection"), s.readable, s.writable, s.spin.count()};
+    Wire wire{export_descriptor(s.fd, "mpact::Connection"), s.readable, s.writable, s.spin.count(),
+              s.framing};
     s.sent_by = 0;  // the child speaks on this end now: our close() must not end its stream
     hand_over_at_start();
     return wire;
@@ -472,7 +540,8 @@ Connection keep(Connection c) {
 Connection Connection::import_from_parent(const Wire& wire) {
     // A negative budget from the wire means "never spin", as in pipe().
     const Duration spin{wire.spin_ns > 0 ? wire.spin_ns : 0};
-    return Connection(import_descriptor(wire.index), wire.readable, wire.writable, spin);
+    return Connection(import_descriptor(wire.index), wire.readable, wire.writable, spin,
+                      wire.framing);
 }
 
 }  // namespace mpact

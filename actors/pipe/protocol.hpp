@@ -50,3 +50,33 @@ inline std::optional<Header> decode(const unsigned char (&in)[header_size]) {
 }
 
 }  // namespace mpact::detail::pipe_protocol
+
+// Python's multiprocessing.connection framing (Framing::python; docs/protocol.md,
+// "Listener and Client"): a 4-byte big-endian signed length, or for a payload above
+// INT32_MAX the value -1 and then an 8-byte big-endian length. No close mark: EOF is the end
+// of the stream.
+namespace mpact::detail::python_protocol {
+
+inline constexpr std::size_t short_header = 4;
+inline constexpr std::size_t long_header = 12;             // -1, then the 8-byte length
+inline constexpr std::uint32_t long_marker = 0xFFFFFFFFu;  // -1 as a 4-byte big-endian int
+inline constexpr std::uint64_t short_max = 0x7FFFFFFFu;
+
+// Writes the header for `length` into `out`; returns its size (4 or 12).
+inline std::size_t encode(std::uint64_t length, unsigned char (&out)[long_header]) {
+    if (length <= short_max) {
+        for (int i = 0; i < 4; ++i) out[i] = static_cast<unsigned char>(length >> (8 * (3 - i)));
+        return short_header;
+    }
+    for (int i = 0; i < 4; ++i) out[i] = 0xFF;
+    for (int i = 0; i < 8; ++i) out[4 + i] = static_cast<unsigned char>(length >> (8 * (7 - i)));
+    return long_header;
+}
+
+inline std::uint64_t big_endian(const unsigned char* in, int bytes) {
+    std::uint64_t v = 0;
+    for (int i = 0; i < bytes; ++i) v = (v << 8) | in[i];
+    return v;
+}
+
+}  // namespace mpact::detail::python_protocol

@@ -91,6 +91,12 @@ FIGURES = [
     _figure("pipe_rtt_p99", "us", None,
             "p99 of pipe_rtt (same runs)",
             python="pipe_rtt", zmq="actor_rtt_ipc", mpact="pipe_rtt", field="p99"),
+    _figure("listener_rtt", "us", "<=1x python",
+            "median send_bytes/recv_bytes round trip over Listener/Client (tcp loopback, "
+            "authkey), Python's wire form on both sides", zmq=None),
+    _figure("listener_rtt_p99", "us", None,
+            "p99 of listener_rtt (same runs)",
+            python="listener_rtt", zmq=None, mpact="listener_rtt", field="p99"),
     _figure("pipe_rtt_block", "us", None,
             "pipe_rtt with the busy-poll off, mpact::pipe({.spin = 0us}), as Python's "
             "receives; peers as pipe_rtt",

@@ -59,6 +59,26 @@ MPACT_DEFINE_ERROR(AttributeError);
 
 #undef MPACT_DEFINE_ERROR
 
+/// A socket call failed: an address already in use, nothing listening, no such path.
+/// Python: OSError (its subclasses below where Python has one). errno() is the OS error
+/// number (0 when it came over the wire).
+class OSError : public Error {
+  public:
+    explicit OSError(const std::string& message, int error_number = 0)
+        : Error(message), errno_(error_number) {}
+    [[nodiscard]] const char* kind() const noexcept override { return "OSError"; }
+    [[nodiscard]] int error_number() const noexcept { return errno_; }
+
+  private:
+    int errno_;
+};
+/// Nobody listens at the address connected to. Python: ConnectionRefusedError.
+class ConnectionRefusedError : public OSError {
+  public:
+    using OSError::OSError;
+    [[nodiscard]] const char* kind() const noexcept override { return "ConnectionRefusedError"; }
+};
+
 /// An exception raised in another process, carried back: its type name, message and the
 /// remote stack text. Python: multiprocessing.pool.RemoteTraceback chained to the original.
 class RemoteError : public Error {

@@ -22,6 +22,8 @@ void throw_error(const std::string& kind, const std::string& message, const std:
     if (kind == "ActorDownError") throw ActorDownError(message);
     if (kind == "KeyError") throw KeyError(message);
     if (kind == "AttributeError") throw AttributeError(message);
+    if (kind == "OSError") throw OSError(message);
+    if (kind == "ConnectionRefusedError") throw ConnectionRefusedError(message);
     if (kind == "Error") throw Error(message);
     throw RemoteError(kind, message, stack);
 }

@@ -84,6 +84,24 @@ namespace detail {
 struct ConnectionState;
 }  // namespace detail
 
+/// How a Connection marks where its messages begin and end on the stream.
+enum class Framing : std::uint8_t {
+    /// mpact's frame (docs/protocol.md, "Pipe frames"), with an end-of-stream mark at
+    /// close(): what pipe() makes.
+    mpact,
+    /// Python's multiprocessing.connection framing: a 4-byte big-endian signed length (from
+    /// 2 GiB on: -1, then an 8-byte big-endian length) and the payload; EOF is the end of the
+    /// stream. What mpact::Listener / mpact::Client make, so a Python peer reads it.
+    python,
+};
+
+/// Options of Connection::adopt().
+struct AdoptOptions {
+    Framing framing = Framing::python;
+    /// The busy-poll budget (PipeOptions::spin); unset: mpact::default_spin().
+    std::optional<Duration> spin;
+};
+
 /// One end of a pipe. A cheap copyable handle; the last copy in a process closes it.
 class Connection {
   public:
@@ -171,10 +189,19 @@ class Connection {
         bool readable = false;
         bool writable = false;
         std::int64_t spin_ns = 0;
-        MSGPACK_DEFINE(index, readable, writable, spin_ns)
+        Framing framing = Framing::mpact;
+        MSGPACK_DEFINE(index, readable, writable, spin_ns, framing)
     };
     [[nodiscard]] Wire export_to_child() const;
     [[nodiscard]] static Connection import_from_parent(const Wire& wire);
+
+    /// Wraps `fd`, an already connected stream socket (AF_UNIX or TCP), as a duplex
+    /// Connection that owns it from now on (closes it at the last copy, or at once if this
+    /// throws). How mpact::Listener and mpact::Client hand out the Pipe's type.
+    /// ValueError if `fd` is negative.
+    [[nodiscard]] static Connection adopt(int fd, AdoptOptions options = {});
+    /// The framing of this end (Framing::mpact for a closed Connection).
+    [[nodiscard]] Framing framing() const noexcept;
 
   private:
     friend std::pair<Connection, Connection> pipe(PipeOptions);
@@ -182,7 +209,8 @@ class Connection {
     // Hands this end over to the Process whose arguments hold it (a fork-only target's,
     // which are not packed; see <mpact/descriptors.hpp>).
     friend void mpact_hand_over(const Connection& c) { c.hand_over_at_start(); }
-    Connection(int fd, bool readable, bool writable, Duration spin);
+    Connection(int fd, bool readable, bool writable, Duration spin,
+               Framing framing = Framing::mpact);
     // Asks the Process being built to close this end here once its child has started.
     void hand_over_at_start() const;
 
@@ -201,6 +229,9 @@ class Connection {
     // message longer than `maxlength` stays queued), then its payload, read to the end.
     [[nodiscard]] std::uint32_t begin_message(MaybeDeadline deadline, std::size_t maxlength);
     void finish_message(char* data, std::uint32_t length);
+    // The header of the next message in this end's framing (EOFError at the stream's end).
+    static std::uint32_t read_python_header(detail::ConnectionState& s);
+    static std::uint32_t read_mpact_header(detail::ConnectionState& s);
     // A frame; with a sink, a large str/bin message is read into it and the frame is empty.
     [[nodiscard]] detail::Frame receive_frame(MaybeDeadline deadline,
                                               const detail::BytesSink* sink = nullptr);
@@ -245,6 +276,8 @@ class Connection {
 };
 
 }  // namespace mpact
+
+MSGPACK_ADD_ENUM(mpact::Framing);
 
 namespace msgpack {
 MSGPACK_API_VERSION_NAMESPACE(MSGPACK_DEFAULT_API_NS) {
