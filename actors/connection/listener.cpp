@@ -2,6 +2,7 @@
 // Python's framing, with Python's authkey handshake (auth.cpp). No actor: like the Pipe, a
 // connection is a direct socket between the two processes.
 #include <mpact/detail/connection_auth.hpp>
+#include <mpact/internal/fd_io.hpp>
 #include <mpact/listener.hpp>
 
 #include "address.hpp"
@@ -23,19 +24,9 @@ namespace {
 
 // Waits for `events` on `fd` until `deadline` (forever if unset); false on timeout.
 bool wait_fd(int fd, short events, MaybeDeadline deadline) {
-    pollfd p{fd, events, 0};
-    while (true) {
-        int ms = -1;
-        if (deadline) {
-            ms = static_cast<int>(
-                std::chrono::ceil<std::chrono::milliseconds>(remaining(*deadline)).count());
-            if (ms < 0) ms = 0;
-        }
-        int r = ::poll(&p, 1, ms);
-        if (r > 0) return true;
-        if (r == 0) return false;
-        if (errno != EINTR) detail::net::throw_os("poll", errno);
-    }
+    const int r = detail::poll_until(fd, events, deadline);
+    if (r < 0) detail::net::throw_os("poll", errno);
+    return r > 0;
 }
 
 // Small messages are the common case (a request, a reply): send each at once.

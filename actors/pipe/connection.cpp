@@ -3,6 +3,7 @@
 // (PipeOptions::spin).
 #include <mpact/descriptors.hpp>
 #include <mpact/internal/adaptive_spin.hpp>
+#include <mpact/internal/fd_io.hpp>
 #include <mpact/internal/this_pid.hpp>
 #include <mpact/node.hpp>
 #include <mpact/pipe.hpp>
@@ -61,18 +62,9 @@ namespace {
 
 // Waits until `fd` has `events` or the deadline passes; false on timeout.
 bool wait_for(int fd, short events, MaybeDeadline deadline) {
-    pollfd p{fd, events, 0};
-    while (true) {
-        int ms = -1;
-        if (deadline) {
-            ms = static_cast<int>(
-                std::chrono::ceil<std::chrono::milliseconds>(remaining(*deadline)).count());
-        }
-        int r = ::poll(&p, 1, ms);
-        if (r > 0) return true;
-        if (r == 0) return false;
-        if (errno != EINTR) throw ProcessError(std::string("poll failed: ") + std::strerror(errno));
-    }
+    const int r = poll_until(fd, events, deadline);
+    if (r < 0) throw ProcessError(std::string("poll failed: ") + std::strerror(errno));
+    return r > 0;
 }
 
 enum class ReadResult { done, eof_at_start, eof_inside };
@@ -98,8 +90,8 @@ enum class WriteResult { done, peer_gone, timed_out };
 // Writes every byte of `parts` (partial writes and EINTR resumed, IOV_MAX parts at a time):
 // done, peer_gone (the other end is gone) or timed_out (`deadline` passed while the socket
 // stayed full; `written` tells how far it got). Without a deadline it blocks in sendmsg.
-WriteResult write_all(int fd, std::vector<iovec>& parts, MaybeDeadline deadline,
-                      std::size_t& written) {
+WriteResult write_parts(int fd, std::vector<iovec>& parts, MaybeDeadline deadline,
+                        std::size_t& written) {
     const int flags = MSG_NOSIGNAL | (deadline ? MSG_DONTWAIT : 0);
     written = 0;
     std::size_t first = 0;
@@ -158,7 +150,7 @@ void ConnectionState::close() noexcept {
             std::vector<iovec> parts{iovec{mark, sizeof mark}};
             std::size_t written = 0;
             static_cast<void>(
-                write_all(fd, parts, deadline_after(std::chrono::seconds(1)), written));
+                write_parts(fd, parts, deadline_after(std::chrono::seconds(1)), written));
         } catch (...) {
         }
     }
@@ -264,7 +256,7 @@ void Connection::send_iov(const iovec* parts, std::size_t count, MaybeDeadline d
     all.insert(all.end(), parts, parts + count);
     s.sent_by = detail::this_pid();
     std::size_t written = 0;
-    switch (detail::write_all(s.fd, all, deadline, written)) {
+    switch (detail::write_parts(s.fd, all, deadline, written)) {
         case detail::WriteResult::done:
             return;
         case detail::WriteResult::peer_gone:

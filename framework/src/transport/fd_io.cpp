@@ -1,10 +1,13 @@
 #include <mpact/internal/fd_io.hpp>
 
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 
 namespace mpact::detail {
 
@@ -67,6 +70,21 @@ bool read_all(int fd, char* data, std::size_t size) {
         size -= static_cast<std::size_t>(n);
     }
     return true;
+}
+
+int poll_until(int fd, short events, std::optional<Deadline> deadline) {
+    pollfd p{fd, events, 0};
+    while (true) {
+        int ms = -1;
+        if (deadline) {
+            auto left = std::chrono::ceil<std::chrono::milliseconds>(remaining(*deadline));
+            ms = static_cast<int>(std::max<std::chrono::milliseconds::rep>(left.count(), 0));
+        }
+        int r = ::poll(&p, 1, ms);
+        if (r > 0) return 1;
+        if (r == 0) return 0;
+        if (errno != EINTR) return -1;
+    }
 }
 
 }  // namespace mpact::detail
