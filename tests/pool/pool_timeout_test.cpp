@@ -9,6 +9,8 @@
 
 #include <doctest/doctest.h>
 
+#include <signal.h>
+
 #include <chrono>
 #include <string>
 #include <thread>
@@ -31,6 +33,15 @@ int counted_nap(mpact::Value<int> runs, int ms) {
     return nap_ms(ms);
 }
 MPACT_TASK(counted_nap);
+
+// First run: 900 ms, then its worker dies by SIGKILL; later runs: 100 ms. Returns its run.
+int dies_once(mpact::Value<int> runs) {
+    const int run = runs.fetch_add(1);
+    std::this_thread::sleep_for(run == 0 ? 900ms : 100ms);
+    if (run == 0) ::raise(SIGKILL);
+    return run;
+}
+MPACT_TASK(dies_once);
 
 int counted_square(mpact::Value<int> runs, int x) {
     runs.fetch_add(1);
@@ -109,6 +120,15 @@ TEST_CASE("a timed-out task is final, retries do not run it again") {
     CHECK(pool.apply(counted_nap, runs, 1) == 1);
     pool.close();
     CHECK(pool.join(30s));
+    CHECK(runs.load() == 2);
+}
+
+TEST_CASE("a task retried after its worker died gets a fresh timeout") {
+    mpact::Value<int> runs{0};
+    mpact::Pool pool{{.processes = 1, .retries = 1}};
+    // 900 ms + the restart + 100 ms would pass a 1 s clock kept across the death.
+    auto r = pool.apply_async(dies_once, std::tuple{runs}, {.timeout = 1s});
+    CHECK(r.get(30s) == 1);
     CHECK(runs.load() == 2);
 }
 
