@@ -83,10 +83,14 @@ void loop_holding(mpact::Lock lock, std::string path, mpact::Queue<std::uint64_t
 }
 MPACT_TASK(loop_holding);
 
-void take_in_turn(mpact::Lock lock, int i, mpact::Queue<int> order) {
+// Takes its turn at `seq` under the lock (a request: done before the release), then reports
+// turn * 10 + i. A put made under the lock alone could reach the queue after the next
+// holder's: two processes' messages to one actor have no order between them.
+void take_in_turn(mpact::Lock lock, int i, mpact::Value<int> seq, mpact::Queue<int> order) {
     if (!lock.acquire(60s)) return;
-    order.put(i);
+    const int turn = seq.fetch_add(1);
     lock.release();
+    order.put(turn * 10 + i);
 }
 MPACT_TASK(take_in_turn);
 
@@ -178,19 +182,24 @@ TEST_CASE("waiting processes are served in arrival order" * doctest::timeout(120
     };
     REQUIRE(lock.acquire());
     mpact::Queue<int> order;
+    mpact::Value<int> seq{0, {.lock = false}};
     std::vector<mpact::Process> ps;
     mpact::test::ChildGuard guard;
     for (int i = 0; i < 4; ++i) {
         ps.emplace_back(mpact::ProcessOptions{.start_method = mpact::StartMethod::fork},
-                        take_in_turn, lock, i, order);
+                        take_in_turn, lock, i, seq, order);
         ps.back().start();
         guard.add(*ps.back().pid());
         REQUIRE(mpact::test::eventually([&] { return waiting() == static_cast<unsigned>(i + 1); },
                                         30s));
     }
     lock.release();
-    std::vector<int> got;
-    for (int i = 0; i < 4; ++i) got.push_back(order.get(60s));
+    std::vector<int> got(4, -1);  // got[turn] = the child that had it
+    for (int i = 0; i < 4; ++i) {
+        const int x = order.get(60s);
+        REQUIRE(x / 10 < 4);
+        got[static_cast<std::size_t>(x / 10)] = x % 10;
+    }
     CHECK(got == std::vector<int>{0, 1, 2, 3});
     for (auto& p : ps) REQUIRE(p.join(60s));
 }
