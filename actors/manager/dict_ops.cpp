@@ -51,12 +51,6 @@ void need(const std::vector<std::string>& args, std::size_t n) {
     throw KeyError(value_repr(k));
 }
 
-Out value(std::string v) {
-    Out o;
-    o.v.push_back(std::move(v));
-    return o;
-}
-
 }  // namespace
 
 Out run_dict(DictObject& d, Code code, std::vector<std::string>& a) {
@@ -64,13 +58,13 @@ Out run_dict(DictObject& d, Code code, std::vector<std::string>& a) {
     switch (code) {
         case Code::d_get: {
             need(a, 1);
-            if (auto* v = d.find(a[0])) return value(*v);
+            if (auto* v = d.find(a[0])) return one_value(*v);
             missing(d, a[0]);
         }
         case Code::d_get_or: {
             need(a, 2);
-            if (auto* v = d.find(a[0])) return value(*v);
-            return value(std::move(a[1]));
+            if (auto* v = d.find(a[0])) return one_value(*v);
+            return one_value(std::move(a[1]));
         }
         case Code::d_set:
             need(a, 2);
@@ -88,18 +82,18 @@ Out run_dict(DictObject& d, Code code, std::vector<std::string>& a) {
         case Code::d_pop_or: {
             need(a, code == Code::d_pop ? 1 : 2);
             if (auto* v = d.find(a[0])) {
-                out = value(std::move(*v));
+                out = one_value(std::move(*v));
                 d.erase(a[0]);
                 return out;
             }
-            if (code == Code::d_pop_or) return value(std::move(a[1]));
+            if (code == Code::d_pop_or) return one_value(std::move(a[1]));
             missing(d, a[0]);
         }
         case Code::d_setdefault: {
             need(a, 2);
-            if (auto* v = d.find(a[0])) return value(*v);
+            if (auto* v = d.find(a[0])) return one_value(*v);
             d.put(a[0], a[1]);
-            return value(std::move(a[1]));
+            return one_value(std::move(a[1]));
         }
         case Code::d_update: {
             if (a.size() % 2 != 0) throw ProtocolError("mpact::Manager: update with an odd count");
@@ -127,7 +121,7 @@ Out run_dict(DictObject& d, Code code, std::vector<std::string>& a) {
             auto* v = d.find(a[0]);
             std::string before = v ? *v : pack(0);
             d.put(a[0], value_add(before, a[1]));
-            return value(std::move(before));
+            return one_value(std::move(before));
         }
         case Code::d_cas: {
             need(a, 3);
@@ -151,7 +145,7 @@ Out run_dict(DictObject& d, Code code, std::vector<std::string>& a) {
             std::sort(parts.begin(), parts.end());
             std::string s = "Namespace(";
             for (std::size_t i = 0; i < parts.size(); ++i) s += (i ? ", " : "") + parts[i];
-            return value(pack(s + ')'));
+            return one_value(pack(s + ')'));
         }
         default:
             throw ProtocolError("mpact::Manager: operation " +

@@ -49,12 +49,6 @@ Range indices(std::optional<I> start, std::optional<I> stop, I step, I n) {
     return {fix(start, step < 0 ? n - 1 : 0), fix(stop, step < 0 ? -1 : n), step};
 }
 
-Out value(std::string v) {
-    Out o;
-    o.v.push_back(std::move(v));
-    return o;
-}
-
 }  // namespace
 
 Out run_list(ListObject& l, Code code, std::vector<std::string>& a) {
@@ -86,7 +80,7 @@ Out run_list(ListObject& l, Code code, std::vector<std::string>& a) {
             I i = integer(a[0]);
             if (i < 0) i += n;
             if (i < 0 || i >= n) throw IndexError("pop index out of range");
-            out = value(std::move(xs[static_cast<std::size_t>(i)]));
+            out = one_value(std::move(xs[static_cast<std::size_t>(i)]));
             xs.erase(xs.begin() + i);
             return out;
         }
@@ -119,7 +113,7 @@ Out run_list(ListObject& l, Code code, std::vector<std::string>& a) {
                 throw IndexError(code == Code::l_get ? "list index out of range"
                                                      : "list assignment index out of range");
             auto& slot = xs[static_cast<std::size_t>(i)];
-            if (code == Code::l_get) return value(slot);
+            if (code == Code::l_get) return one_value(slot);
             check_value(a[1]);
             slot = std::move(a[1]);
             return out;

@@ -34,6 +34,13 @@ struct Object {
     ListObject list;
 };
 
+// The answer that is one packed value.
+inline Out one_value(std::string v) {
+    Out o;
+    o.v.push_back(std::move(v));
+    return o;
+}
+
 // Runs one operation on one object (dict_ops.cpp, list_ops.cpp); throws mpact errors.
 Out run_dict(DictObject& d, Code code, std::vector<std::string>& args);
 Out run_list(ListObject& l, Code code, std::vector<std::string>& args);
