@@ -305,10 +305,7 @@ void PoolActor::kill_running(std::uint32_t id, const TaskError& error, bool whol
     worker.killed_on_purpose = true;
     // A deliberate end: the supervisor restarts the slot without counting it (told before
     // the kill, so the notice is queued ahead of the worker's Down).
-    if (supervisor_.valid() && !supervisor_stopping_) {
-        supervisor_.send(ChildRetiring{
-            ActorRef(node_endpoint(static_cast<int>(worker.pid)), worker_actor_name(id))});
-    }
+    planned_end(id, worker.pid);
     if (auto p = table_->processes.find(id); p != table_->processes.end()) p->second->kill();
     dispatch();
     wind_down();
@@ -387,10 +384,7 @@ void PoolActor::on_work(const Work& work, Reply<Chunk> reply) {
         // A planned end (maxtasksperchild): the supervisor restarts the slot without
         // counting it toward the restart intensity. Told before the worker is let go, so
         // the notice is queued ahead of the worker's Down.
-        if (supervisor_.valid() && !supervisor_stopping_) {
-            supervisor_.send(ChildRetiring{ActorRef(node_endpoint(static_cast<int>(w->second.pid)),
-                                                    worker_actor_name(w->first))});
-        }
+        planned_end(w->first, w->second.pid);
         reply(Chunk{{}, true});  // it exits; the supervisor starts its replacement
         publish();
     } else {
@@ -446,6 +440,12 @@ void PoolActor::dispatch() {
         worker.begun = false;
         reply(chunk);
     }
+}
+
+void PoolActor::planned_end(std::uint32_t id, pid_t pid) {
+    if (!supervisor_.valid() || supervisor_stopping_) return;
+    supervisor_.send(
+        ChildRetiring{ActorRef(node_endpoint(static_cast<int>(pid)), worker_actor_name(id))});
 }
 
 void PoolActor::wind_down() {

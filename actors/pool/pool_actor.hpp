@@ -122,6 +122,9 @@ class PoolActor : public Actor {
     void settle_death(std::uint32_t id, std::shared_ptr<Worker> worker,
                       std::shared_ptr<Process> process, int polls);
     void lost(std::uint32_t id, Worker worker, std::optional<int> status);
+    /// Tells the supervisor worker `id` (process `pid`) ends on purpose: its restart is not
+    /// counted toward the intensity. Sent before the end, so it arrives ahead of the Down.
+    void planned_end(std::uint32_t id, pid_t pid);
     /// Starts the timeout clock of worker `id`'s running task (its first unsettled chunk's
     /// next task), if it has one; a newer clock makes the older one a no-op.
     void start_task_clock(std::uint32_t id);
