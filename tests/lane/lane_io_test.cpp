@@ -281,11 +281,13 @@ TEST_CASE("Pool dispatch and results, and Queue traffic, ride the lane" * doctes
                                     << " (" << after.lane_syncs_abandoned << " in all)");
         // Every task went to a worker and came back by lane (tasks and results travel in
         // batches: measured 22 frames out, 44 in); through ZeroMQ at most a new link's first
-        // frame or a switch-over's sync (measured 0-2).
+        // frame or a switch-over's sync (measured 0-2; once 5 received on a loaded machine, a
+        // late link's frames). Without the lane all ~66 would go through ZeroMQ.
         CHECK(after.lane_sent > before.lane_sent);
         CHECK(after.lane_received > before.lane_received);
-        CHECK(after.zmq_sent - before.zmq_sent <= 4);
-        CHECK(after.received - before.received <= 4);
+        CHECK(after.zmq_sent - before.zmq_sent <= 8);
+        CHECK(after.received - before.received <= 8);
+        CHECK(after.lane_received - before.lane_received >= 4 * (after.received - before.received));
         pool.close();
         pool.join();
     }
