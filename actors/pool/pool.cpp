@@ -38,6 +38,9 @@ Pool::Pool(PoolOptions options) : core_(std::make_shared<detail::PoolCore>()) {
     if (options.restart_period <= Duration::zero()) {
         throw ValueError("Pool: restart_period must be positive");
     }
+    if (options.drain_timeout < Duration::zero()) {
+        throw ValueError("Pool: drain_timeout must be >= 0");
+    }
     core_->processes = options.processes > 0 ? options.processes : usable_cpus();
     core_->options = std::move(options);
     static_cast<void>(node_endpoint());  // the session exists before any worker is forked
@@ -57,6 +60,17 @@ Pool& Pool::operator=(Pool&& other) noexcept {
 Pool::~Pool() {
     if (!core_) return;
     try {
+        if (core_->options.on_exit == OnExit::drain) {
+            bool running = false;
+            {
+                std::lock_guard lock(core_->mutex);
+                running = !core_->terminated && !core_->joined && !core_->stopped;
+            }
+            if (running) {
+                close();
+                if (join(core_->options.drain_timeout)) return;
+            }
+        }
         terminate();
     } catch (...) {
     }

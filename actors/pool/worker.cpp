@@ -6,6 +6,7 @@
 
 #include "pool_actor.hpp"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -194,6 +195,9 @@ void worker_main(const ActorRef& pool, std::uint32_t id, const std::optional<Tas
 // The registered entry point of a worker process (any start method runs it by name).
 void mpact_pool_worker(mpact::ActorRef pool, std::uint32_t id,
                        std::optional<mpact::TaskCall> initializer, int maxtasks) {
+    // Ctrl-C in a terminal goes to the whole process group: only the parent decides what it
+    // means (it dies, and its workers with it, or it handles it and the pool serves on).
+    ::signal(SIGINT, SIG_IGN);
     // Up before the initializer runs, so a slow one does not look like a worker that never
     // started; a failing one ends the process, which the supervisor sees.
     static_cast<void>(

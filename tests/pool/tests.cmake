@@ -17,3 +17,11 @@ add_test(NAME pool_compile_fail_apply_tuple
 set_tests_properties(pool_compile_fail_apply_tuple PROPERTIES
   LABELS unit TIMEOUT 300
   PASS_REGULAR_EXPRESSION "Pool::apply: the task cannot be called with these arguments")
+# Exit and interrupt policies (issue #17 point 5): the helper runs in a process group of its
+# own so the test can send it a terminal's SIGINT.
+add_executable(pool_signal_helper ${CMAKE_CURRENT_LIST_DIR}/pool_signal_helper.cpp)
+target_link_libraries(pool_signal_helper PRIVATE mpact::mpact mpact_build_flags)
+mpact_add_test(pool_exit_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/pool_exit_test.cpp LABELS integration)
+target_compile_definitions(pool_exit_test PRIVATE
+  MPACT_POOL_SIGNAL_HELPER="$<TARGET_FILE:pool_signal_helper>")
+add_dependencies(pool_exit_test pool_signal_helper)

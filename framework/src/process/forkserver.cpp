@@ -256,6 +256,9 @@ void serve_forkserver(int control) {
     // A parent that died (or closed a sentinel) must not take the server down with SIGPIPE
     // when a child's status is written to it; children get the inherited disposition back.
     auto inherited_sigpipe = ::signal(SIGPIPE, SIG_IGN);
+    // Ctrl-C reaches the whole process group: the server must outlive it while its parent
+    // decides (as CPython's forkserver ignores SIGINT); children get the disposition back.
+    auto inherited_sigint = ::signal(SIGINT, SIG_IGN);
     int sigfd = ::signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
     std::map<pid_t, int> status_fd;  // child -> its sentinel socket
     while (true) {
@@ -297,6 +300,7 @@ void serve_forkserver(int control) {
             if (::getppid() != server) ::_exit(1);
             ::sigprocmask(SIG_UNBLOCK, &mask, nullptr);
             ::signal(SIGPIPE, inherited_sigpipe);
+            ::signal(SIGINT, inherited_sigint);
             ::close(control);
             ::close(sigfd);
             ::close(fd);

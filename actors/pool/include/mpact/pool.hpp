@@ -15,8 +15,14 @@
 /// Python: multiprocessing.Pool. Functions must be registered with MPACT_TASK (ValueError
 /// otherwise, at submission). Callbacks run in this process on one result thread, in
 /// completion order. Argument types are checked at compile time (static_assert).
-/// Lifetime: the destructor terminates (workers flush their stdio and exit, else are
-/// killed; bounded). Timeout: join(timeout) returns false.
+/// Lifetime: the destructor does what PoolOptions::on_exit says: by default it terminates
+/// (Python's `with`: workers flush their stdio and exit, else are killed; bounded); `drain`
+/// lets the submitted work finish first, within `drain_timeout`. Timeout: join(timeout)
+/// returns false.
+/// Ctrl-C: workers ignore SIGINT, so a terminal's interrupt reaches only the parent, which
+/// decides (Python's workers each raise KeyboardInterrupt mid-task). The parent keeps its own
+/// disposition: by default it dies, and its workers die with it (none outlives it); a parent
+/// that handles SIGINT keeps a whole, serving pool. A task that wants SIGINT can restore it.
 /// Throws: ValueError on submission after close()/terminate() and on join() before either.
 /// Thread-safety: submissions from any thread; close/terminate/join from one.
 #include <mpact/async_result.hpp>
@@ -51,6 +57,13 @@ template <class F, class... A>
     return TaskCall{task_name(fn), pack(std::make_tuple(std::forward<A>(args)...))};
 }
 
+/// What the Pool's destructor does with work still queued or running.
+enum class OnExit {
+    terminate,  ///< kill the workers at once; pending results fail (Python's `with` block)
+    drain,      ///< close(), let every submitted task finish, then join; terminate if it
+                ///< takes longer than PoolOptions::drain_timeout
+};
+
 /// Pool options; designated initialisers are Python's keyword arguments.
 struct PoolOptions {
     int processes = 0;                        ///< 0: cpu_count()
@@ -63,6 +76,8 @@ struct PoolOptions {
     /// ProcessError. Erlang: the supervisor's intensity and period.
     int restart_intensity = 0;
     Duration restart_period = std::chrono::seconds(1);
+    OnExit on_exit = OnExit::terminate;                 ///< the destructor's policy
+    Duration drain_timeout = std::chrono::seconds(60);  ///< bound of OnExit::drain
 };
 
 /// Options of one asynchronous call: Python's callback / error_callback (run on the pool's
@@ -160,9 +175,11 @@ class Pool {
     Pool& operator=(Pool&&) noexcept;
     Pool(const Pool&) = delete;
     Pool& operator=(const Pool&) = delete;
-    /// terminate(): kills the workers; pending results fail. Bounded: each worker is asked to
-    /// flush its stdio and exit, SIGKILLed after a short grace; the wait for the pool's actor
-    /// is bounded too (then the workers still known are SIGKILLed and it is abandoned).
+    /// By PoolOptions::on_exit: terminate() (the default) kills the workers and pending results
+    /// fail; drain closes the pool and waits up to drain_timeout for the submitted work, then
+    /// terminates. Bounded: each worker is asked to flush its stdio and exit, SIGKILLed after a
+    /// short grace; the wait for the pool's actor is bounded too (then the workers still known
+    /// are SIGKILLed and it is abandoned).
     ~Pool();
 
     /// Runs fn(args...) in a worker and waits for its result.
