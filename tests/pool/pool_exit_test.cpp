@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <fstream>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -35,15 +34,6 @@ int counted_nap(mpact::Value<int> done, int ms) {
     return ms;
 }
 MPACT_TASK(counted_nap);
-
-// True when pid has ended (gone, or a zombie nobody has reaped yet).
-bool ended(pid_t pid) {
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string all;
-    if (!std::getline(stat, all)) return true;
-    auto close = all.rfind(')');
-    return close == std::string::npos || all.substr(close + 2, 1) == "Z";
-}
 
 struct Helper {
     pid_t pid = -1;
@@ -91,17 +81,11 @@ struct Helper {
         buffered.erase(0, nl + 1);
         return first;
     }
+    // The helper's raw wait status, or -1 if it has not ended within `timeout`.
     int wait_status(std::chrono::milliseconds timeout) {
-        auto deadline = std::chrono::steady_clock::now() + timeout;
-        int status = 0;
-        while (std::chrono::steady_clock::now() < deadline) {
-            if (::waitpid(pid, &status, WNOHANG) == pid) {
-                pid = -1;
-                return status;
-            }
-            std::this_thread::sleep_for(10ms);
-        }
-        return -1;
+        int status = mpact::test::wait_child(pid, timeout);
+        if (status != -1) pid = -1;
+        return status;
     }
 };
 
@@ -112,6 +96,17 @@ std::vector<pid_t> parse_pids(const std::string& line) {
     std::vector<pid_t> pids;
     for (pid_t p; in >> p;) pids.push_back(p);
     return pids;
+}
+
+// Waits until the helper's map is running, then sends SIGINT to its whole process group, as
+// a terminal's Ctrl-C does. Returns the workers the helper reported.
+std::vector<pid_t> interrupt_when_running(Helper& helper) {
+    auto line = helper.line(30s);
+    REQUIRE(line.rfind("pids", 0) == 0);
+    auto workers = parse_pids(line);
+    REQUIRE(workers.size() == 2);
+    REQUIRE(::kill(-helper.pid, SIGINT) == 0);
+    return workers;
 }
 
 }  // namespace
@@ -176,18 +171,14 @@ TEST_CASE("SIGINT to the process group kills the parent and no worker outlives i
     for (const char* how : {"fork", "forkserver", "spawn"}) {
         CAPTURE(how);
         Helper helper("default", how);
-        auto line = helper.line(30s);
-        REQUIRE(line.rfind("pids", 0) == 0);
-        auto workers = parse_pids(line);
-        REQUIRE(workers.size() == 2);
-        REQUIRE(::kill(-helper.pid, SIGINT) == 0);  // Ctrl-C: the whole group
+        auto workers = interrupt_when_running(helper);
         int status = helper.wait_status(20s);
         REQUIRE(status != -1);
         CHECK(WIFSIGNALED(status));
         CHECK(WTERMSIG(status) == SIGINT);
         for (auto w : workers) {
             CAPTURE(w);
-            CHECK(mpact::test::eventually([&] { return ended(w); }, 10s));
+            CHECK(mpact::test::eventually([&] { return !mpact::test::process_exists(w); }, 10s));
         }
     }
 }
@@ -197,10 +188,7 @@ TEST_CASE("SIGINT to the group of a parent that handles it leaves the pool whole
     for (const char* how : {"fork", "forkserver", "spawn"}) {
         CAPTURE(how);
         Helper helper("handled", how);
-        auto line = helper.line(30s);
-        REQUIRE(line.rfind("pids", 0) == 0);
-        REQUIRE(parse_pids(line).size() == 2);
-        REQUIRE(::kill(-helper.pid, SIGINT) == 0);
+        static_cast<void>(interrupt_when_running(helper));
         // Every task ran once and the same two workers ran them: none took the signal.
         CHECK(helper.line(60s) == "done 40 1");
         int status = helper.wait_status(20s);
