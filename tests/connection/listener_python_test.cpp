@@ -21,16 +21,9 @@ constexpr const char* python = "/usr/bin/python3";
 
 // Starts `python -c script args...`; returns its pid.
 pid_t run_python(const std::string& script, const std::vector<std::string>& args) {
-    pid_t pid = ::fork();
-    if (pid == 0) {
-        std::vector<char*> argv{const_cast<char*>(python), const_cast<char*>("-c"),
-                                const_cast<char*>(script.c_str())};
-        for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-        argv.push_back(nullptr);
-        ::execv(python, argv.data());
-        ::_exit(127);
-    }
-    return pid;
+    std::vector<std::string> argv{python, "-c", script};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return mpact::test::start_program(argv);
 }
 
 int exit_code(pid_t pid) {

@@ -52,13 +52,9 @@ class SmallTmpfs {
 
 // Runs the helper's `spill <mode>` with its runtime directory on `fs`; its exit status.
 int run_spill(const SmallTmpfs& fs, const char* mode) {
-    pid_t pid = ::fork();
+    pid_t pid = mpact::test::start_program({MPACT_RESOURCE_HELPER, "spill", mode},
+                                           {{"MPACT_RUNTIME_DIR", fs.path()}});
     REQUIRE(pid >= 0);
-    if (pid == 0) {
-        ::setenv("MPACT_RUNTIME_DIR", fs.path().c_str(), 1);
-        ::execl(MPACT_RESOURCE_HELPER, MPACT_RESOURCE_HELPER, "spill", mode, nullptr);
-        ::_exit(98);
-    }
     int status = mpact::test::wait_child(pid, 180s);
     if (status == -1) {
         ::kill(pid, SIGKILL);

@@ -35,26 +35,15 @@ struct Limits {
 pid_t start_helper(const std::vector<std::string>& args,
                    const std::map<std::string, std::optional<std::string>>& env,
                    Limits limits = {}) {
-    pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        for (const auto& [name, value] : env) {
-            if (value) {
-                ::setenv(name.c_str(), value->c_str(), 1);
-            } else {
-                ::unsetenv(name.c_str());
-            }
-        }
+    std::vector<std::string> argv{MPACT_RESOURCE_HELPER};
+    argv.insert(argv.end(), args.begin(), args.end());
+    pid_t pid = mpact::test::start_program(argv, env, [limits] {
         if (limits.hard != 0) {
             rlimit l{limits.soft, limits.hard};
             if (::setrlimit(RLIMIT_NOFILE, &l) != 0) ::_exit(97);
         }
-        std::vector<char*> argv{const_cast<char*>(MPACT_RESOURCE_HELPER)};
-        for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-        argv.push_back(nullptr);
-        ::execv(argv[0], argv.data());
-        ::_exit(98);
-    }
+    });
+    REQUIRE(pid >= 0);
     return pid;
 }
 

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <thread>
 
@@ -67,6 +68,35 @@ pid_t fork_child(const std::function<int()>& body) {
         std::cout.flush();
         std::fflush(nullptr);
         ::_exit(code);
+    }
+    return pid;
+}
+
+pid_t start_program(const std::vector<std::string>& argv,
+                    const std::map<std::string, std::optional<std::string>>& env,
+                    const std::function<void()>& in_child) {
+    std::vector<std::string> vars;
+    for (char** e = environ; *e != nullptr; ++e) {
+        const char* eq = std::strchr(*e, '=');
+        const std::string name(*e,
+                               eq != nullptr ? static_cast<std::size_t>(eq - *e) : std::strlen(*e));
+        if (env.find(name) == env.end()) vars.emplace_back(*e);
+    }
+    for (const auto& [name, value] : env) {
+        if (value) vars.push_back(name + '=' + *value);
+    }
+    std::vector<char*> args;
+    std::vector<char*> envp;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    for (auto& v : vars) envp.push_back(v.data());
+    args.push_back(nullptr);
+    envp.push_back(nullptr);
+    std::fflush(nullptr);
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        if (in_child) in_child();
+        ::execve(args[0], args.data(), envp.data());
+        ::_exit(127);
     }
     return pid;
 }

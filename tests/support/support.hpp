@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,5 +45,15 @@ class ChildGuard {
 pid_t fork_child(const std::function<int()>& body);
 // Waits for `pid` (a child) at most `timeout`; returns its raw wait status, or -1 on timeout.
 int wait_child(pid_t pid, std::chrono::milliseconds timeout = std::chrono::seconds(20));
+
+// Starts the program argv[0] with `argv`, this process's environment changed by `env` (a
+// nullopt value unsets the name), and `in_child` run in the child just before exec (it must
+// be async-signal-safe: no allocation). argv and the environment are built before fork():
+// the child of a threaded parent must not allocate before exec, since GCC 12's sanitizer
+// allocators are not fork-safe (a child once hung on a lock another thread held at fork).
+// The child _exits with 127 if exec fails. Returns the pid.
+pid_t start_program(const std::vector<std::string>& argv,
+                    const std::map<std::string, std::optional<std::string>>& env = {},
+                    const std::function<void()>& in_child = {});
 
 }  // namespace mpact::test
