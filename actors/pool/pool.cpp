@@ -146,8 +146,8 @@ void Pool::submit(const std::string& task, std::vector<detail::PackedChunk> chun
         std::lock_guard lock(core_->mutex);
         check_running(*core_);
         if (chunks.empty()) return;
-        detail::enqueue_locked(*core_, std::make_shared<const std::string>(task),
-                               std::move(chunks), sink, 0, timeout);
+        detail::enqueue_locked(*core_, std::make_shared<const std::string>(task), std::move(chunks),
+                               sink, 0, timeout);
     }
     kick();
 }

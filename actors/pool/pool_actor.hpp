@@ -187,7 +187,7 @@ class PoolActor : public Actor {
     bool closed_ = false;
     bool terminated_ = false;
     std::size_t open_streams_ = 0;  // core_->open_streams, as of the last take_incoming
-    int pending_deaths_ = 0;  // workers that ended, their exit status not read yet
+    int pending_deaths_ = 0;        // workers that ended, their exit status not read yet
     // Workers that died before asking for work, in a row (reset when one asks): more than
     // max(3, 2 x processes) - 1 and the queued tasks fail rather than wait forever.
     RestartPolicy early_deaths_;

@@ -11,8 +11,8 @@
 namespace mpact::detail {
 
 Stream::Stream(std::shared_ptr<PoolCore> core, std::shared_ptr<const std::string> task,
-               std::unique_ptr<ChunkSource> source, Window window,
-               std::optional<Duration> timeout, bool ordered)
+               std::unique_ptr<ChunkSource> source, Window window, std::optional<Duration> timeout,
+               bool ordered)
     : core_(std::move(core)),
       task_(std::move(task)),
       source_(std::move(source)),

@@ -52,8 +52,8 @@ class Stream {
     std::optional<Duration> timeout_;
     std::shared_ptr<StreamState> state_;
     std::size_t submitted_ = 0, taken_ = 0;
-    bool ended_ = false;    // the input is not read any more
-    bool holding_ = true;   // counted in core_->open_streams
+    bool ended_ = false;        // the input is not read any more
+    bool holding_ = true;       // counted in core_->open_streams
     std::exception_ptr error_;  // the input's (or the pool's end), raised after the rest
 };
 

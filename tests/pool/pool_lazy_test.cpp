@@ -56,9 +56,10 @@ struct InputBroke : std::runtime_error {
 
 }  // namespace
 
-TEST_CASE("imap over std::views::iota(0): 10,000 results in order, then dropped, and the pool "
-          "still serves" *
-          doctest::timeout(120)) {
+TEST_CASE(
+    "imap over std::views::iota(0): 10,000 results in order, then dropped, and the pool "
+    "still serves" *
+    doctest::timeout(120)) {
     mpact::Pool pool{{.processes = 2}};
     {
         auto it = pool.imap(twice, std::views::iota(0), 4);
@@ -78,7 +79,8 @@ TEST_CASE("imap_unordered over an endless view gives 10,000 results, each exactl
     mpact::Pool pool{{.processes = 2}};
     constexpr int n = 10000;
     constexpr std::size_t buffersize = 256;
-    auto it = pool.imap_unordered(twice, std::views::iota(0), {.chunksize = 8, .buffersize = buffersize});
+    auto it =
+        pool.imap_unordered(twice, std::views::iota(0), {.chunksize = 8, .buffersize = buffersize});
     // Taken results come from the first n + buffersize items: a seen-count per item.
     std::vector<int> seen(n + buffersize, 0);
     for (int i = 0; i < n; ++i) {
@@ -91,9 +93,10 @@ TEST_CASE("imap_unordered over an endless view gives 10,000 results, each exactl
     }
 }
 
-TEST_CASE("the window holds: no more than buffersize items are read ahead of the results "
-          "taken, and only on the consumer's thread" *
-          doctest::timeout(120)) {
+TEST_CASE(
+    "the window holds: no more than buffersize items are read ahead of the results "
+    "taken, and only on the consumer's thread" *
+    doctest::timeout(120)) {
     mpact::Pool pool{{.processes = 2}};
     constexpr std::size_t buffersize = 40;
     constexpr std::size_t chunksize = 5;
@@ -141,9 +144,10 @@ TEST_CASE("buffersize below chunksize is a ValueError at the call, the pool inta
     CHECK(it.next(30s) == std::nullopt);
 }
 
-TEST_CASE("workers SIGKILLed mid-stream: every result of an endless imap still comes once, "
-          "in order" *
-          doctest::timeout(120)) {
+TEST_CASE(
+    "workers SIGKILLed mid-stream: every result of an endless imap still comes once, "
+    "in order" *
+    doctest::timeout(120)) {
     mpact::Pool pool{{.processes = 2, .retries = 1000}};
     auto it = pool.imap(twice, std::views::iota(0), {.chunksize = 10, .buffersize = 200});
     int kills = 0;
@@ -174,8 +178,9 @@ TEST_CASE("an input that throws: the results before it, then its exception, then
                             if (x == 37) throw InputBroke("item 37 is broken");
                             return x;
                         });
-        auto it = ordered ? pool.imap(twice, breaking, {.chunksize = 4, .buffersize = 16})
-                          : pool.imap_unordered(twice, breaking, {.chunksize = 4, .buffersize = 16});
+        auto it = ordered
+                      ? pool.imap(twice, breaking, {.chunksize = 4, .buffersize = 16})
+                      : pool.imap_unordered(twice, breaking, {.chunksize = 4, .buffersize = 16});
         std::vector<int> seen(37, 0);
         for (int i = 0; i < 37; ++i) {
             auto v = it.next(30s);
@@ -191,9 +196,10 @@ TEST_CASE("an input that throws: the results before it, then its exception, then
     CHECK(pool.map(twice, std::vector<int>{1, 2}) == std::vector<int>{2, 4});
 }
 
-TEST_CASE("containers still work: lvalue, temporary, a list, a filtered view, an empty "
-          "empty one" *
-          doctest::timeout(60)) {
+TEST_CASE(
+    "containers still work: lvalue, temporary, a list, a filtered view, an empty "
+    "one" *
+    doctest::timeout(60)) {
     mpact::Pool pool{{.processes = 2}};
     const std::vector<int> xs{1, 2, 3, 4, 5};
     std::vector<int> got;

@@ -216,7 +216,8 @@ class RangeSource final : public ChunkSource {
             error = std::current_exception();
         }
         for (int i = 0; i < 4; ++i) {
-            args[static_cast<std::size_t>(1 + i)] = static_cast<char>((count >> (24 - 8 * i)) & 0xff);
+            args[static_cast<std::size_t>(1 + i)] =
+                static_cast<char>((count >> (24 - 8 * i)) & 0xff);
         }
         return count;
     }
@@ -464,11 +465,11 @@ class Pool {
                       "mpact::Pool::imap: pass the range as an lvalue or a temporary");
         auto one = [](auto& out, const auto& x) { msgpack::pack(out, detail::fn_args_t<F>(x)); };
         using View = std::views::all_t<In>;
-        return IMapIterator<R>(open_stream(
-            task_name(fn),
-            std::make_unique<detail::RangeSource<View, decltype(one)>>(
-                std::views::all(std::forward<In>(items)), one),
-            options, ordered));
+        return IMapIterator<R>(
+            open_stream(task_name(fn),
+                        std::make_unique<detail::RangeSource<View, decltype(one)>>(
+                            std::views::all(std::forward<In>(items)), one),
+                        options, ordered));
     }
     std::shared_ptr<detail::BatchState> batch(std::size_t n);
     /// Starts an imap over `source` (its first window read here); see imap.
