@@ -132,7 +132,7 @@ FIGURES = [
             zmq="actor_rtt_ipc"),
     _figure("imap_unordered", "tasks/s", ">=3x python",
             "Pool(cpu_count).imap_unordered over 100,000 trivial tasks"),
-    _figure("pool_rss", "MiB", None,
+    _figure("pool_rss", "MiB", "<=1x python",
             "the parent's peak RSS over Pool(cpu_count).imap_unordered of 300,000 trivial "
             "tasks, chunksize 1 (VmRSS per 10% consumed in the note)"),
     _figure("pool_rss_3m", "MiB", None,
