@@ -7,29 +7,23 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
 from bench_util import START_METHOD, context, emit, now_ns, run  # noqa: E402
-
-
-def identity(x):
-    return x
+from pool_map import identity  # noqa: E402
 
 
 def main(options):
-    n = options.pick(100_000, 10_000)
-    processes = os.cpu_count()
-    with context().Pool(processes) as pool:
-        sum(pool.imap_unordered(identity, range(1000)))  # warm up the workers
-        t0 = now_ns()
-        count = 0
-        for v in pool.imap(identity, itertools.count()):
-            if v != count:
+    stop_after = options.pick(100_000, 10_000)
+    with context().Pool(os.cpu_count()) as pool:
+        pool.map(identity, range(1000))  # warm up the workers
+        start = now_ns()
+        for count, v in enumerate(pool.imap(identity, itertools.count()), 1):
+            if v != count - 1:
                 raise RuntimeError("imap lost its order")
-            count += 1
-            if count == n:
+            if count == stop_after:
                 break
-        t1 = now_ns()
-    emit(n * 1e9 / (t1 - t0), "tasks/s", n,
-         f"multiprocessing.Pool({processes}) ({START_METHOD}), imap(identity, "
-         f"itertools.count()), chunksize=1, stopped after {n} results")
+        took = now_ns() - start
+    emit(stop_after * 1e9 / took, "tasks/s", stop_after,
+         f"multiprocessing.Pool({os.cpu_count()}) ({START_METHOD}), imap(identity, "
+         f"itertools.count()), chunksize=1, stopped after {stop_after} results")
 
 
 if __name__ == "__main__":
