@@ -117,21 +117,17 @@ void StreamState::fail(std::size_t first, std::uint32_t count, TaskError err) {
     cv_.notify_all();
 }
 
-std::optional<std::string> StreamState::next(MaybeDeadline deadline) {
+std::optional<StreamState::Outcome> StreamState::take(MaybeDeadline deadline) {
     std::unique_lock lock(mutex_);
-    if (consumed_ >= total_) return std::nullopt;
     auto has = [this] { return !ready_.empty(); };
     if (!deadline) {
         cv_.wait(lock, has);
     } else if (!cv_.wait_until(lock, *deadline, has)) {
-        throw TimeoutError("IMapIterator::next: no result within the timeout");
+        return std::nullopt;
     }
     Outcome out = std::move(ready_.front());
     ready_.pop_front();
-    ++consumed_;
-    lock.unlock();
-    if (!out.ok) out.error.raise();
-    return std::move(out.value);
+    return out;
 }
 
 // The calls the public handles make (they see the states only by name).
@@ -168,13 +164,7 @@ void batch_values(const BatchState& state,
 void batch_on_ready(BatchState& state, std::function<void(BatchState&)> fn) {
     state.on_ready = std::move(fn);
 }
-std::optional<std::string> stream_next(StreamState& state, MaybeDeadline deadline) {
-    return state.next(deadline);
-}
 std::shared_ptr<ResultSink> sink_of(const std::shared_ptr<BatchState>& state) {
-    return state;
-}
-std::shared_ptr<ResultSink> sink_of(const std::shared_ptr<StreamState>& state) {
     return state;
 }
 

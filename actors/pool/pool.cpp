@@ -5,6 +5,7 @@
 #include <mpact/pool.hpp>
 
 #include "pool_actor.hpp"
+#include "stream.hpp"
 
 #include <sched.h>
 #include <signal.h>
@@ -95,10 +96,6 @@ std::shared_ptr<detail::BatchState> Pool::batch(std::size_t n) {
     return state;
 }
 
-std::shared_ptr<detail::StreamState> Pool::stream_state(std::size_t n, bool ordered) {
-    return std::make_shared<detail::StreamState>(n, ordered);
-}
-
 std::size_t Pool::effective_chunksize(std::size_t n, std::size_t chunksize) const {
     if (chunksize != 0) return chunksize;
     auto per = static_cast<std::size_t>(core_ ? core_->processes : 1) * 4;  // Python's rule
@@ -106,36 +103,90 @@ std::size_t Pool::effective_chunksize(std::size_t n, std::size_t chunksize) cons
     return chunksize == 0 ? 1 : chunksize;
 }
 
-void Pool::submit(const std::string& task, std::vector<detail::PackedChunk> chunks,
-                  std::shared_ptr<detail::ResultSink> sink, std::optional<Duration> timeout) {
+namespace detail {
+void enqueue_locked(PoolCore& core, const std::shared_ptr<const std::string>& task,
+                    std::vector<PackedChunk> chunks, const std::shared_ptr<ResultSink>& sink,
+                    std::size_t first, std::optional<Duration> timeout) {
+    for (auto& chunk : chunks) {
+        core.incoming.push_back(
+            PendingChunk{core.next_id++, task, chunk.count, std::move(chunk.args), sink, first});
+        core.incoming.back().timeout = timeout;
+        first += chunk.count;
+    }
+}
+
+void kick(const std::shared_ptr<PoolCore>& core) {
+    // Straight onto the node's I/O thread, where the actor lives: no message hop.
+    Node::get().post([core] {
+        if (core->live != nullptr) core->live->kick();
+    });
+}
+}  // namespace detail
+
+namespace {
+void check_timeout(std::optional<Duration> timeout) {
     if (timeout && *timeout <= Duration::zero()) {
         throw ValueError("Pool: a task timeout must be positive");
     }
+}
+// Submissions are taken while the pool runs (core.mutex held).
+void check_running(const detail::PoolCore& core) {
+    if (core.closed || core.terminated) {
+        throw ValueError("Pool not running: submission after close() or terminate()");
+    }
+    if (core.stopped) throw ProcessError("Pool not running: the pool's actor has stopped");
+}
+}  // namespace
+
+void Pool::submit(const std::string& task, std::vector<detail::PackedChunk> chunks,
+                  std::shared_ptr<detail::ResultSink> sink, std::optional<Duration> timeout) {
+    check_timeout(timeout);
     if (!core_) throw ValueError("Pool: use of a moved-from pool");
     {
         std::lock_guard lock(core_->mutex);
-        if (core_->closed || core_->terminated) {
-            throw ValueError("Pool not running: submission after close() or terminate()");
-        }
-        if (core_->stopped) throw ProcessError("Pool not running: the pool's actor has stopped");
+        check_running(*core_);
         if (chunks.empty()) return;
-        std::size_t first = 0;
-        auto name = std::make_shared<const std::string>(task);
-        for (auto& chunk : chunks) {
-            core_->incoming.push_back(detail::PendingChunk{core_->next_id++, name, chunk.count,
-                                                           std::move(chunk.args), sink, first});
-            core_->incoming.back().timeout = timeout;
-            first += chunk.count;
-        }
+        detail::enqueue_locked(*core_, std::make_shared<const std::string>(task), std::move(chunks),
+                               sink, 0, timeout);
     }
     kick();
 }
 
+std::shared_ptr<detail::Stream> Pool::open_stream(const std::string& task,
+                                                  std::unique_ptr<detail::ChunkSource> source,
+                                                  MapOptions options, bool ordered) {
+    check_timeout(options.timeout);
+    if (!core_) throw ValueError("Pool: use of a moved-from pool");
+    const std::size_t chunksize = options.chunksize == 0 ? 1 : options.chunksize;
+    if (options.buffersize != 0 && options.buffersize < chunksize) {
+        throw ValueError("Pool::imap: buffersize (" + std::to_string(options.buffersize) +
+                         ") must be at least chunksize (" + std::to_string(chunksize) + ")");
+    }
+    const std::size_t window =
+        options.buffersize != 0
+            ? options.buffersize
+            : 64 * static_cast<std::size_t>(std::max(core_->processes, 1)) * chunksize;
+    {
+        std::lock_guard lock(core_->mutex);
+        check_running(*core_);
+        ++core_->open_streams;  // held from here: a close() waits for the stream's input
+    }
+    std::shared_ptr<detail::Stream> stream;
+    try {
+        stream = std::make_shared<detail::Stream>(
+            core_, std::make_shared<const std::string>(task), std::move(source),
+            detail::Stream::Window{chunksize, window}, options.timeout, ordered);
+    } catch (...) {
+        std::lock_guard lock(core_->mutex);
+        --core_->open_streams;
+        throw;
+    }
+    stream->refill();  // the first window
+    return stream;
+}
+
 void Pool::kick() {
-    // Straight onto the node's I/O thread, where the actor lives: no message hop.
-    detail::Node::get().post([core = core_] {
-        if (core->live != nullptr) core->live->kick();
-    });
+    detail::kick(core_);
 }
 
 void Pool::close() {

@@ -179,6 +179,7 @@ void PoolActor::take_incoming() {
         std::lock_guard lock(core_->mutex);
         chunks.swap(core_->incoming);
         closed_ = closed_ || core_->closed;
+        open_streams_ = core_->open_streams;
     }
     if (fresh_.empty()) {
         fresh_.swap(chunks);
@@ -362,6 +363,19 @@ bool PoolActor::cancel(const ResultSink* sink) {
     return any;
 }
 
+void PoolActor::drop(const ResultSink* sink) {
+    take_incoming();
+    std::erase_if(fresh_, [sink](const PendingChunk& c) { return c.sink.get() == sink; });
+    std::erase_if(queue_, [this, sink](std::uint64_t id) {  // retries waiting
+        auto it = tasks_.find(id);
+        if (it == tasks_.end() || it->second.sink.get() != sink) return false;
+        tasks_.erase(it);
+        return true;
+    });
+    dispatch();
+    wind_down();
+}
+
 void PoolActor::on_work(const Work& work, Reply<Chunk> reply) {
     settle(work.results);
     auto w = workers_.find(work.worker);
@@ -449,7 +463,9 @@ void PoolActor::planned_end(std::uint32_t id, pid_t pid) {
 }
 
 void PoolActor::wind_down() {
-    if (!closed_ || !tasks_.empty() || !queue_.empty() || !fresh_.empty()) return;
+    if (!closed_ || open_streams_ > 0 || !tasks_.empty() || !queue_.empty() || !fresh_.empty()) {
+        return;
+    }
     shut_down_supervisor();  // before the workers exit: none is restarted
     for (auto& [id, worker] : workers_) {
         if (worker.idle) {

@@ -59,12 +59,23 @@ struct PoolCore {
     bool finished = false;  // closed or terminated, and every worker has exited
     bool stopped = false;   // the pool actor has ended: nothing runs any more
     bool joined = false;
+    // imaps that may still submit (their input not ended, their iterator alive): a closed
+    // pool winds down only once there are none.
+    std::size_t open_streams = 0;
     std::vector<pid_t> pids;      // the live workers, retiring ones left out
     std::vector<pid_t> all_pids;  // every worker process not yet seen to end
     std::shared_ptr<ResultThread> results;
     ActorRef actor;
     class PoolActor* live = nullptr;  // the running actor; read and written on the I/O thread only
 };
+
+/// Queues `chunks` of `task` for `sink`, their tasks numbered from `first` (core.mutex held).
+void enqueue_locked(PoolCore& core, const std::shared_ptr<const std::string>& task,
+                    std::vector<PackedChunk> chunks, const std::shared_ptr<ResultSink>& sink,
+                    std::size_t first, std::optional<Duration> timeout);
+/// Tells the pool actor to take new submissions and a changed open_streams (posted onto the
+/// node's I/O thread: no message hop). Never blocks.
+void kick(const std::shared_ptr<PoolCore>& core);
 
 /// The worker processes the supervisor's start functions started, by worker id, shared
 /// between those functions and the pool actor. Both run on the node's I/O thread (the
@@ -86,6 +97,9 @@ class PoolActor : public Actor {
     void kick();
     /// Cancels every unsettled task of `sink` (AsyncResult::cancel); true if any was.
     bool cancel(const ResultSink* sink);
+    /// Forgets the chunks of `sink` not yet given to a worker (a dropped imap); those in a
+    /// worker's hands finish, their results unread.
+    void drop(const ResultSink* sink);
     void on_start() override;
     void on_stop(const std::string& reason) override;
     void on_down(const Down& down) override;
@@ -172,7 +186,8 @@ class PoolActor : public Actor {
     std::string broken_;                // why the pool cannot run tasks any more
     bool closed_ = false;
     bool terminated_ = false;
-    int pending_deaths_ = 0;  // workers that ended, their exit status not read yet
+    std::size_t open_streams_ = 0;  // core_->open_streams, as of the last take_incoming
+    int pending_deaths_ = 0;        // workers that ended, their exit status not read yet
     // Workers that died before asking for work, in a row (reset when one asks): more than
     // max(3, 2 x processes) - 1 and the queued tasks fail rather than wait forever.
     RestartPolicy early_deaths_;

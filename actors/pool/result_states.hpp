@@ -79,25 +79,26 @@ class BatchState : public ResultSink, public std::enable_shared_from_this<BatchS
     std::shared_ptr<ResultThread> thread_;
 };
 
-/// Results handed out one by one, in submission order or completion order.
+/// Results handed out one by one, in submission order or completion order (the Stream
+/// driving it knows how many to expect).
 class StreamState : public ResultSink {
   public:
-    StreamState(std::size_t n, bool ordered) : total_(n), ordered_(ordered) {}
+    explicit StreamState(bool ordered) : ordered_(ordered) {}
     void deliver(ChunkResult result) override;
     void fail(std::size_t first, std::uint32_t count, TaskError error) override;
-    /// The next packed result; std::nullopt after the last; TaskError raised in place.
-    std::optional<std::string> next(MaybeDeadline deadline);
-
-  private:
     struct Outcome {
         bool ok = true;
-        std::string value;
+        std::string value;  // packed, when ok
         TaskError error;
     };
+    /// The next result; std::nullopt if none came by `deadline`.
+    std::optional<Outcome> take(MaybeDeadline deadline);
+
+  private:
     void push_locked(std::size_t index, Outcome outcome);
     std::mutex mutex_;
     std::condition_variable cv_;
-    std::size_t total_, consumed_ = 0, next_index_ = 0;
+    std::size_t next_index_ = 0;
     bool ordered_;
     std::map<std::size_t, Outcome> early_;
     std::deque<Outcome> ready_;

@@ -1,6 +1,8 @@
 mpact_add_test(pool_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/pool_test.cpp LABELS unit)
 mpact_add_test(pool_timeout_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/pool_timeout_test.cpp LABELS integration)
 mpact_add_test(pool_chaos_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/pool_chaos_test.cpp LABELS chaos)
+# Lazy, bounded imap input (issue #17 point 3).
+mpact_add_test(pool_lazy_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/pool_lazy_test.cpp LABELS integration)
 # Scale points of issue #3 (1,000,000 tasks, 64 workers, flat parent memory). Under the
 # sanitizers the task counts are divided by 10 (same checks, smaller sizes) so each case
 # stays well under a minute on a loaded 2-core machine.

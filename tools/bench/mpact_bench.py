@@ -132,9 +132,15 @@ FIGURES = [
             zmq="actor_rtt_ipc"),
     _figure("imap_unordered", "tasks/s", ">=3x python",
             "Pool(cpu_count).imap_unordered over 100,000 trivial tasks"),
-    _figure("pool_rss", "MiB", None,
+    _figure("pool_rss", "MiB", "<=1x python",
             "the parent's peak RSS over Pool(cpu_count).imap_unordered of 300,000 trivial "
             "tasks, chunksize 1 (VmRSS per 10% consumed in the note)"),
+    _figure("pool_rss_3m", "MiB", None,
+            "pool_rss with 3,000,000 tasks, mpact alone: flat in the input's length (issue #17)",
+            python=None),
+    _figure("imap_infinite", "tasks/s", None,
+            "Pool(cpu_count).imap over an endless input (iota / itertools.count()), chunksize "
+            "1, stopped after 100,000 results (issue #17)"),
     _figure("task_timeout_lag", "ms", None,
             "a stuck task's TimeoutError after its 100 ms per-task deadline, Pool(1), median "
             "(issue #17; Python's Pool has no per-task timeout)", python=None),

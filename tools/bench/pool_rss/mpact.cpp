@@ -1,55 +1,7 @@
-// pool_rss — mpact: the parent's peak RSS (VmHWM, MiB) while imap_unordered(identity, 0..n)
-// runs with chunksize 1 on a warm mpact::Pool(cpu_count) and every result is consumed; the
-// note lists VmRSS after each tenth of the results, to show it does not grow with completed
-// tasks. n = 300,000 (30,000 under --quick); MPACT_BENCH_TASKS=<n> overrides it.
-#include <pool_bench.hpp>
-
-#include <cstdio>
-#include <cstdlib>
-#include <fstream>
-#include <string>
-
-namespace {
-// A field of /proc/self/status ("VmRSS", "VmHWM") in MiB.
-double status_mib(const std::string& field) {
-    std::ifstream in("/proc/self/status");
-    for (std::string line; std::getline(in, line);) {
-        if (line.rfind(field + ":", 0) == 0) return std::stod(line.substr(field.size() + 1)) / 1024;
-    }
-    throw std::runtime_error("no " + field + " in /proc/self/status");
-}
-
-std::string fixed1(double x) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.1f", x);
-    return buf;
-}
-}  // namespace
+// pool_rss — mpact: the parent's peak RSS over imap_unordered of 300,000 trivial tasks
+// (30,000 under --quick), beside Python's; see common/pool_rss.hpp.
+#include <pool_rss.hpp>
 
 int main(int argc, char** argv) {
-    return bench_pool::run(
-        argc, argv, [](const bench::Options& opt, mpact::Pool& pool, const std::string& name) {
-            int n = opt.pick(300000, 30000);
-            if (const char* env = std::getenv("MPACT_BENCH_TASKS")) n = std::stoi(env);
-            const double before = status_mib("VmRSS");
-            const auto xs = bench_pool::iota(n);
-            const int step = n / 10 == 0 ? 1 : n / 10;
-            std::string series;
-            const auto t0 = bench::now_ns();
-            int count = 0;
-            for (auto it = pool.imap_unordered(bench_pool::identity, xs); it.next();) {
-                if (++count % step == 0) series += " " + fixed1(status_mib("VmRSS"));
-            }
-            const auto t1 = bench::now_ns();
-            if (count != n) throw std::runtime_error("imap_unordered lost results");
-            return bench::Result{status_mib("VmHWM"),
-                                 "MiB",
-                                 n,
-                                 name + ", imap_unordered(identity, 0.." + std::to_string(n) +
-                                     "), chunksize=1, in " +
-                                     fixed1(static_cast<double>(t1 - t0) / 1e9) +
-                                     " s; VmRSS MiB before " + fixed1(before) +
-                                     ", after each 10% consumed:" + series,
-                                 {}};
-        });
+    return bench_pool::rss_figure(argc, argv, 300000, 30000);
 }

@@ -32,11 +32,10 @@ namespace detail {
 // The shared states behind the results live in the pool's engine (actors/pool/
 // result_states.hpp); these calls are all a result handle needs of them.
 class BatchState;
-class StreamState;
+class Stream;
 class ResultSink;
-/// The sink a submission feeds (Pool::submit takes one kind for both).
+/// The sink a submission feeds.
 [[nodiscard]] std::shared_ptr<ResultSink> sink_of(const std::shared_ptr<BatchState>& state);
-[[nodiscard]] std::shared_ptr<ResultSink> sink_of(const std::shared_ptr<StreamState>& state);
 /// True once ready; waits until `deadline` (forever if none).
 bool batch_wait(BatchState& state, MaybeDeadline deadline);
 [[nodiscard]] bool batch_ready(BatchState& state);
@@ -50,8 +49,10 @@ bool batch_cancel(BatchState& state);
 void batch_values(const BatchState& state, const std::function<void(const msgpack::object&)>& each);
 /// Runs `fn` on the pool's result thread once the batch is ready (set before submission).
 void batch_on_ready(BatchState& state, std::function<void(BatchState&)> fn);
-/// The next packed result; std::nullopt after the last; a task's error raised in place.
-std::optional<std::string> stream_next(StreamState& state, MaybeDeadline deadline);
+/// The next packed result of an imap (its input read here, on the caller's thread, as the
+/// window frees up); std::nullopt after the last; a task's or the input's error raised in
+/// place; TimeoutError past `deadline`.
+std::optional<std::string> stream_next(Stream& stream, MaybeDeadline deadline);
 
 /// Decodes every value of a ready batch, in order (std::monostate for a void task's nil).
 template <class R>
@@ -126,7 +127,11 @@ class AsyncResult {
 };
 
 /// The lazy results of imap / imap_unordered; iterate with next() or a range-for (which
-/// waits as long as it takes and throws a task's error where it occurs).
+/// waits as long as it takes and throws a task's error where it occurs). next() reads the
+/// call's input, on the thread that calls it (calls from several threads take turns), just
+/// enough to keep the pool's window (MapOptions::buffersize) full. Dropping the last copy
+/// before the end stops the call: its input is not read further and its chunks not yet
+/// started are dropped (those running finish, their results discarded).
 template <class T>
 class IMapIterator {
   public:
@@ -151,12 +156,13 @@ class IMapIterator {
     Iterator begin() { return Iterator(this); }
     Sentinel end() { return {}; }
 
-    explicit IMapIterator(std::shared_ptr<detail::StreamState> state) : state_(std::move(state)) {}
-    /// The next result (std::nullopt after the last); throws that task's error.
-    std::optional<T> next() { return decode(detail::stream_next(*state_, std::nullopt)); }
+    explicit IMapIterator(std::shared_ptr<detail::Stream> stream) : stream_(std::move(stream)) {}
+    /// The next result (std::nullopt after the last); throws that task's error, or what the
+    /// input threw, at its place (then the results end).
+    std::optional<T> next() { return decode(detail::stream_next(*stream_, std::nullopt)); }
     /// As next(), but TimeoutError if the next result is not ready within `timeout`.
     std::optional<T> next(Duration timeout) {
-        return decode(detail::stream_next(*state_, deadline_after(timeout)));
+        return decode(detail::stream_next(*stream_, deadline_after(timeout)));
     }
 
   private:
@@ -168,7 +174,7 @@ class IMapIterator {
             return unpack<T>(*packed);
         }
     }
-    std::shared_ptr<detail::StreamState> state_;
+    std::shared_ptr<detail::Stream> stream_;
 };
 
 }  // namespace mpact

@@ -34,9 +34,11 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <ranges>
 #include <string>
 #include <tuple>
 #include <type_traits>
@@ -111,9 +113,14 @@ using Callbacks = ApplyOptions<T>;
 /// default: map's ceil(n / (4 x processes)), imap's 1) and a per-task `timeout` as in
 /// ApplyOptions (a timed-out task fails map as any failing task does; imap raises it at its
 /// place).
+/// `buffersize` (imap / imap_unordered only; Python 3.14's Executor.map): at most this many
+/// tasks are submitted and not yet taken by the iterator's next(); the input is read as
+/// results are taken, so neither an endless input nor a slow consumer grows the parent's
+/// memory. 0: 64 x processes x chunksize. A nonzero value below chunksize is a ValueError.
 struct MapOptions {
     std::size_t chunksize = 0;
     std::optional<Duration> timeout;
+    std::size_t buffersize = 0;
 };
 
 namespace detail {
@@ -163,6 +170,62 @@ struct PoolCore;
 struct PackedChunk {
     std::uint32_t count = 0;
     std::string args;
+};
+
+/// The input of an imap, read a chunk at a time on the thread that calls the iterator's
+/// next() (a user's range need not be thread-safe).
+class ChunkSource {
+  public:
+    virtual ~ChunkSource() = default;
+    /// Packs the next items (at most `max`) into `args` as one msgpack array and returns how
+    /// many; fewer than `max` only once the input has ended. What the input throws ends it
+    /// and is stored in `error`, the items before it kept.
+    virtual std::uint32_t pull(std::size_t max, std::string& args, std::exception_ptr& error) = 0;
+};
+
+/// A msgpack output stream appending to a string.
+struct StringOut {
+    std::string* out;
+    void write(const char* data, std::size_t size) { out->append(data, size); }
+};
+
+/// The ChunkSource over a view V of the caller's range; `PackOne(out, item)` packs one item.
+template <class V, class PackOne>
+class RangeSource final : public ChunkSource {
+  public:
+    RangeSource(V view, PackOne one) : view_(std::move(view)), one_(std::move(one)) {}
+    std::uint32_t pull(std::size_t max, std::string& args, std::exception_ptr& error) override {
+        // The count is known at the end: an array32 header (0xdd + 4 bytes), patched then.
+        args.assign("\xdd\0\0\0\0", 5);
+        StringOut out{&args};
+        std::uint32_t count = 0;
+        try {
+            if (!it_) it_.emplace(std::ranges::begin(view_));
+            while (count < max && *it_ != std::ranges::end(view_)) {
+                const auto mark = args.size();
+                try {
+                    one_(out, **it_);
+                } catch (...) {
+                    args.resize(mark);  // not half an item
+                    throw;
+                }
+                ++count;
+                ++*it_;
+            }
+        } catch (...) {
+            error = std::current_exception();
+        }
+        for (int i = 0; i < 4; ++i) {
+            args[static_cast<std::size_t>(1 + i)] =
+                static_cast<char>((count >> (24 - 8 * i)) & 0xff);
+        }
+        return count;
+    }
+
+  private:
+    V view_;
+    std::optional<std::ranges::iterator_t<V>> it_;  // from the first pull on
+    PackOne one_;
 };
 }  // namespace detail
 
@@ -299,24 +362,34 @@ class Pool {
                   }),
             std::move(callbacks), options.timeout);
     }
-    /// Results of fn over items, lazily, in order (chunksize 1 as in Python).
-    template <class F, class C>
-    IMapIterator<detail::map_value_t<F>> imap(F fn, const C& items, std::size_t chunksize = 1) {
-        return stream<detail::map_value_t<F>>(fn, items, MapOptions{chunksize}, true);
+    /// Results of fn over items, lazily, in order (chunksize 1 as in Python). `items` is any
+    /// input range, endless ones too (std::views::iota(0), a transform over it): it is read
+    /// only on the caller's thread, here and in the iterator's next(), a chunk at a time as
+    /// results are taken, at most MapOptions::buffersize tasks ahead of them (Python's imap
+    /// reads its whole input at once). A container passed as an lvalue is read in place (it
+    /// must outlive the iterator), a temporary one is moved in. What the input throws comes
+    /// out of next() after the results of the items before it. ValueError: buffersize below
+    /// chunksize, or the pool closed. The pool's close() lets an open imap finish; join()
+    /// waits for it (as Python's does), so drop or exhaust the iterator before joining.
+    template <class F, std::ranges::input_range In>
+    IMapIterator<detail::map_value_t<F>> imap(F fn, In&& items, std::size_t chunksize = 1) {
+        return stream<detail::map_value_t<F>>(fn, std::forward<In>(items), MapOptions{chunksize},
+                                              true);
     }
-    template <class F, class C>
-    IMapIterator<detail::map_value_t<F>> imap(F fn, const C& items, MapOptions options) {
-        return stream<detail::map_value_t<F>>(fn, items, options, true);
+    template <class F, std::ranges::input_range In>
+    IMapIterator<detail::map_value_t<F>> imap(F fn, In&& items, MapOptions options) {
+        return stream<detail::map_value_t<F>>(fn, std::forward<In>(items), options, true);
     }
     /// As imap, in completion order.
-    template <class F, class C>
-    IMapIterator<detail::map_value_t<F>> imap_unordered(F fn, const C& items,
+    template <class F, std::ranges::input_range In>
+    IMapIterator<detail::map_value_t<F>> imap_unordered(F fn, In&& items,
                                                         std::size_t chunksize = 1) {
-        return stream<detail::map_value_t<F>>(fn, items, MapOptions{chunksize}, false);
+        return stream<detail::map_value_t<F>>(fn, std::forward<In>(items), MapOptions{chunksize},
+                                              false);
     }
-    template <class F, class C>
-    IMapIterator<detail::map_value_t<F>> imap_unordered(F fn, const C& items, MapOptions options) {
-        return stream<detail::map_value_t<F>>(fn, items, options, false);
+    template <class F, std::ranges::input_range In>
+    IMapIterator<detail::map_value_t<F>> imap_unordered(F fn, In&& items, MapOptions options) {
+        return stream<detail::map_value_t<F>>(fn, std::forward<In>(items), options, false);
     }
 
     /// No more submissions; workers exit once the queued work is done.
@@ -383,22 +456,26 @@ class Pool {
         submit(task, std::move(chunks), detail::sink_of(state), timeout);
         return AsyncResult<std::vector<R>>(state, &detail::decode_all<R>);
     }
-    template <class R, class F, class C>
-    IMapIterator<R> stream(F fn, const C& items, MapOptions options, bool ordered) {
-        static_assert(detail::task_accepts_v<F, const typename C::value_type&>,
+    template <class R, class F, class In>
+    IMapIterator<R> stream(F fn, In&& items, MapOptions options, bool ordered) {
+        static_assert(detail::task_accepts_v<F, std::ranges::range_reference_t<In>>,
                       "mpact::Pool::imap: the task cannot be called with one item of this "
-                      "container");
-        const auto& name = task_name(fn);
-        const auto chunksize = options.chunksize == 0 ? 1 : options.chunksize;
-        auto chunks = chunk(items, chunksize, [](auto& b, const auto& x) {
-            msgpack::pack(b, detail::fn_args_t<F>(x));
-        });
-        auto state = stream_state(items.size(), ordered);
-        submit(name, std::move(chunks), detail::sink_of(state), options.timeout);
-        return IMapIterator<R>(state);
+                      "range");
+        static_assert(std::ranges::viewable_range<In>,
+                      "mpact::Pool::imap: pass the range as an lvalue or a temporary");
+        auto one = [](auto& out, const auto& x) { msgpack::pack(out, detail::fn_args_t<F>(x)); };
+        using View = std::views::all_t<In>;
+        return IMapIterator<R>(
+            open_stream(task_name(fn),
+                        std::make_unique<detail::RangeSource<View, decltype(one)>>(
+                            std::views::all(std::forward<In>(items)), one),
+                        options, ordered));
     }
     std::shared_ptr<detail::BatchState> batch(std::size_t n);
-    static std::shared_ptr<detail::StreamState> stream_state(std::size_t n, bool ordered);
+    /// Starts an imap over `source` (its first window read here); see imap.
+    std::shared_ptr<detail::Stream> open_stream(const std::string& task,
+                                                std::unique_ptr<detail::ChunkSource> source,
+                                                MapOptions options, bool ordered);
     void kick();
     bool join_until(MaybeDeadline deadline);
     /// chunksize 0: Python's default, ceil(n / (4 x processes)).
