@@ -7,10 +7,10 @@
 //   init             mpact::init only; print "address <node_address()>"
 // Exit codes: 0 done, 3 timed out, 4 an mpact error (printed "error <kind>: <message>"),
 // 5 no actor by that name, 2 usage.
-#include "net_messages.hpp"
-
 #include <mpact/names.hpp>
 #include <mpact/node.hpp>
+
+#include "net_messages.hpp"
 
 #include <cstdio>
 #include <iostream>

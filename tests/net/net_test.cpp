@@ -1,19 +1,18 @@
 // tcp:// nodes (issue #16 points 1-3): programs started separately, each its own session,
 // sharing an authkey by file; CURVE refuses whoever lacks it before anything is delivered.
-#include "net/curve_keys.hpp"
-#include "wire/envelope.hpp"
-
 #include <mpact/actor_process.hpp>
 #include <mpact/errors.hpp>
 #include <mpact/names.hpp>
 #include <mpact/node.hpp>
 
-#include <doctest/doctest.h>
-#include <zmq.hpp>
-
+#include "net/curve_keys.hpp"
 #include "net_messages.hpp"
 #include "net_program.hpp"
 #include "support/support.hpp"
+#include "wire/envelope.hpp"
+
+#include <doctest/doctest.h>
+#include <zmq.hpp>
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -50,7 +49,8 @@ struct Server {
         auto line = program.line();
         REQUIRE(line);
         Stats s;
-        REQUIRE(std::sscanf(line->c_str(), "stats refused_auth=%lu received=%lu delivered=%lu echoed=%lu",
+        REQUIRE(std::sscanf(line->c_str(),
+                            "stats refused_auth=%lu received=%lu delivered=%lu echoed=%lu",
                             &s.refused_auth, &s.received, &s.delivered, &s.echoed) == 4);
         return s;
     }
@@ -92,7 +92,8 @@ std::string echo_actor_name(const std::string& address, const std::string& key_f
 // Sends one request by a raw DEALER `dealer` (options set by the caller) and waits up to
 // `patience` for an answer; the answer's payload, if any.
 std::optional<std::string> raw_request(zmq::socket_t& dealer, const std::string& address,
-                                       const std::string& actor, std::chrono::milliseconds patience) {
+                                       const std::string& actor,
+                                       std::chrono::milliseconds patience) {
     dealer.set(zmq::sockopt::linger, 0);
     dealer.connect(address);
     auto header = echo_request_header(actor);
@@ -154,7 +155,7 @@ TEST_CASE("a program with another authkey is refused: nothing delivered, refused
     CHECK(s.echoed == 0);
 }
 
-TEST_CASE("a plaintext ZeroMQ DEALER sending a well-formed envelope to the CURVE port delivers nothing") {
+TEST_CASE("a plaintext DEALER sending a well-formed envelope to the CURVE port delivers nothing") {
     TempDir dir;
     auto key = dir.file("key", kKey, 0600);
     Server server(serving(key));
@@ -188,7 +189,7 @@ TEST_CASE("a CURVE peer that knows the server key but not the client key is refu
     CHECK(s.echoed == before.echoed);
 }
 
-TEST_CASE("a raw CURVE DEALER with the keys derived from the authkey is answered (the foreign client's way)") {
+TEST_CASE("a raw CURVE DEALER with the keys derived from the authkey is answered") {
     // The positive control of the two refusals above: the same envelope, the right keys.
     TempDir dir;
     auto key = dir.file("key", kKey, 0600);

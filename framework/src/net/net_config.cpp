@@ -52,9 +52,9 @@ std::string read_authkey_file(const std::string& path) {
     // O_NOFOLLOW: a symlink planted in the key's place is refused, not followed.
     const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) {
-        throw AuthenticationError("cannot open authkey file " + path + ": " +
-                                  std::strerror(errno) +
-                                  (errno == ELOOP ? " (it is a symlink; name the file itself)" : ""));
+        throw AuthenticationError(
+            "cannot open authkey file " + path + ": " + std::strerror(errno) +
+            (errno == ELOOP ? " (it is a symlink; name the file itself)" : ""));
     }
     struct Closer {
         int fd;

@@ -85,8 +85,7 @@ void TcpGuard::answer_zap() {
     std::string id = well_formed ? request[1].to_string() : std::string();
     zap_.send(zmq::str_buffer("1.0"), zmq::send_flags::sndmore);
     zap_.send(zmq::buffer(id), zmq::send_flags::sndmore);
-    zap_.send(admitted ? zmq::str_buffer("200") : zmq::str_buffer("400"),
-              zmq::send_flags::sndmore);
+    zap_.send(admitted ? zmq::str_buffer("200") : zmq::str_buffer("400"), zmq::send_flags::sndmore);
     zap_.send(admitted ? zmq::str_buffer("OK") : zmq::str_buffer("not this session's key"),
               zmq::send_flags::sndmore);
     zap_.send(zmq::str_buffer(""), zmq::send_flags::sndmore);  // user id

@@ -40,7 +40,8 @@ void init(int argc, char** argv) {
     // A root told to share a key by file learns now, not at its first message, that the
     // file will not do.
     if (const char* file = std::getenv("MPACT_AUTHKEY_FILE"); file != nullptr && *file != '\0') {
-        if (detail::Node::peek() == nullptr) detail::set_session_authkey(detail::read_authkey_file(file));
+        if (detail::Node::peek() == nullptr)
+            detail::set_session_authkey(detail::read_authkey_file(file));
     }
 }
 
@@ -60,8 +61,9 @@ void init(int argc, char** argv, const InitOptions& options) {
     }
     if (options.listen) {
         if (detail::Node::peek() != nullptr) {
-            throw ValueError("InitOptions::listen must reach mpact::init before the first mpact "
-                             "call of this process (its node has started already)");
+            throw ValueError(
+                "InitOptions::listen must reach mpact::init before the first mpact "
+                "call of this process (its node has started already)");
         }
         detail::set_listen_address(*options.listen);
     }

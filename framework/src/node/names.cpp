@@ -1,10 +1,11 @@
 // The node's name table and its "mpact.whereis" lookup (docs/protocol.md "Names").
+#include "node/names.hpp"
+
 #include <mpact/errors.hpp>
 #include <mpact/internal/actor_host.hpp>
 #include <mpact/internal/node.hpp>
 #include <mpact/names.hpp>
 
-#include "node/names.hpp"
 #include "wire/envelope.hpp"
 
 #include <map>
@@ -67,7 +68,8 @@ void register_name(const std::string& name, const ActorRef& ref) {
     auto& table = detail::names();
     std::lock_guard lock(table.mutex);
     if (!table.refs.try_emplace(name, ref).second) {
-        throw ValueError("register_name: '" + name + "' is registered already (unregister_name first)");
+        throw ValueError("register_name: '" + name +
+                         "' is registered already (unregister_name first)");
     }
 }
 

@@ -138,7 +138,8 @@ void Node::listen_tcp() {
     auto address = listen_address();
     if (!address) return;
     if (!address->starts_with("tcp://")) {
-        throw ValueError("cannot listen at '" + *address + "': MPACT_LISTEN / InitOptions::listen "
+        throw ValueError("cannot listen at '" + *address +
+                         "': MPACT_LISTEN / InitOptions::listen "
                          "takes tcp://host:port (port 0 picks one)");
     }
     if (insecure_plaintext_tcp()) {

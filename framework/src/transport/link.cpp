@@ -50,8 +50,8 @@ Link::Link(zmq::context_t& ctx, std::string ep, TailFlusher* flusher, bool lane,
     if (endpoint.starts_with("tcp://")) {
         // A remote node: CURVE from the session authkey, its frames capped at our limit.
         auto* node = Node::peek();
-        configure_tcp_client(socket, node != nullptr ? node->max_message_size()
-                                                     : std::uint64_t{1} << 31);
+        configure_tcp_client(socket,
+                             node != nullptr ? node->max_message_size() : std::uint64_t{1} << 31);
     }
     socket.connect(endpoint);
     if (pid != 0 && pid != ::getpid()) pidfd = open_pidfd(pid);

@@ -71,7 +71,9 @@ int main(int argc, char** argv) {
         }
         ::close(stop_pipe[1]);
         server.join();
-        bench::emit({bench::median(us), "us", n,
+        bench::emit({bench::median(us),
+                     "us",
+                     n,
                      "ActorRef::request to an actor of another program over tcp://127.0.0.1, "
                      "CURVE (keys from the authkey), found by whereis",
                      {{"p99", bench::percentile(us, 0.99)}}});
