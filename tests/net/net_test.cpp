@@ -89,12 +89,24 @@ std::string echo_actor_name(const std::string& address, const std::string& key_f
     return found->substr(found->rfind(' ') + 1);
 }
 
-// Sends one request by a raw DEALER `dealer` (options set by the caller) and waits up to
-// `patience` for an answer; the answer's payload, if any.
-std::optional<std::string> raw_request(zmq::socket_t& dealer, const std::string& address,
-                                       const std::string& actor,
+// CURVE keys for a raw DEALER (Z85): the server's public key and the client's pair.
+struct RawKeys {
+    std::string server, client_public, client_secret;
+};
+
+// Sends one request to `actor` by a raw ZeroMQ DEALER (CURVE with `keys`, else plaintext) and
+// waits up to `patience` for an answer; the answer's payload, if any.
+std::optional<std::string> raw_request(const std::string& address, const std::string& actor,
+                                       const std::optional<RawKeys>& keys,
                                        std::chrono::milliseconds patience) {
+    zmq::context_t context;
+    zmq::socket_t dealer(context, zmq::socket_type::dealer);
     dealer.set(zmq::sockopt::linger, 0);
+    if (keys) {
+        dealer.set(zmq::sockopt::curve_serverkey, keys->server);
+        dealer.set(zmq::sockopt::curve_publickey, keys->client_public);
+        dealer.set(zmq::sockopt::curve_secretkey, keys->client_secret);
+    }
     dealer.connect(address);
     auto header = echo_request_header(actor);
     auto payload = mpact::pack(net_test::Echo{"plain"});
@@ -106,6 +118,24 @@ std::optional<std::string> raw_request(zmq::socket_t& dealer, const std::string&
     if (!dealer.recv(head) || !head.more() || !dealer.recv(body)) return std::nullopt;
     return body.to_string();
 }
+
+// A serving peer whose echo actor has answered one client with the key (so its name is known).
+struct Served {
+    TempDir dir;
+    std::string key = dir.file("key", kKey, 0600);
+    Server server{serving(key)};
+    std::string actor = echo_actor_name(server.address, key);
+    Stats before = server.stats();
+
+    // A raw request with `keys` is not answered, its handshake is refused and counted, and
+    // nothing of it reached the mailbox.
+    void refuses(const std::optional<RawKeys>& keys) {
+        CHECK_FALSE(raw_request(server.address, actor, keys, 1500ms));
+        auto s = server.refused();
+        CHECK(s.received == before.received);
+        CHECK(s.echoed == before.echoed);
+    }
+};
 
 }  // namespace
 
@@ -156,55 +186,28 @@ TEST_CASE("a program with another authkey is refused: nothing delivered, refused
 }
 
 TEST_CASE("a plaintext DEALER sending a well-formed envelope to the CURVE port delivers nothing") {
-    TempDir dir;
-    auto key = dir.file("key", kKey, 0600);
-    Server server(serving(key));
-    auto actor = echo_actor_name(server.address, key);
-    auto before = server.stats();
-    zmq::context_t context;
-    zmq::socket_t dealer(context, zmq::socket_type::dealer);
-    CHECK_FALSE(raw_request(dealer, server.address, actor, 1500ms));
-    auto s = server.refused();
-    CHECK(s.received == before.received);
-    CHECK(s.echoed == before.echoed);
+    Served served;
+    served.refuses(std::nullopt);
 }
 
 TEST_CASE("a CURVE peer that knows the server key but not the client key is refused by ZAP") {
-    TempDir dir;
-    auto key = dir.file("key", kKey, 0600);
-    Server server(serving(key));
-    auto actor = echo_actor_name(server.address, key);
-    auto before = server.stats();
-    auto keys = mpact::detail::derive_curve_keys(kKey);
+    Served served;
     char rogue_public[41], rogue_secret[41];
     REQUIRE(zmq_curve_keypair(rogue_public, rogue_secret) == 0);
-    zmq::context_t context;
-    zmq::socket_t dealer(context, zmq::socket_type::dealer);
-    dealer.set(zmq::sockopt::curve_serverkey, keys.server_public);
-    dealer.set(zmq::sockopt::curve_publickey, std::string(rogue_public, 40));
-    dealer.set(zmq::sockopt::curve_secretkey, std::string(rogue_secret, 40));
-    CHECK_FALSE(raw_request(dealer, server.address, actor, 1500ms));
-    auto s = server.refused();
-    CHECK(s.received == before.received);
-    CHECK(s.echoed == before.echoed);
+    served.refuses(RawKeys{mpact::detail::derive_curve_keys(kKey).server_public,
+                           std::string(rogue_public, 40), std::string(rogue_secret, 40)});
 }
 
 TEST_CASE("a raw CURVE DEALER with the keys derived from the authkey is answered") {
     // The positive control of the two refusals above: the same envelope, the right keys.
-    TempDir dir;
-    auto key = dir.file("key", kKey, 0600);
-    Server server(serving(key));
-    auto actor = echo_actor_name(server.address, key);
+    Served served;
     auto keys = mpact::detail::derive_curve_keys(kKey);
-    zmq::context_t context;
-    zmq::socket_t dealer(context, zmq::socket_type::dealer);
-    dealer.set(zmq::sockopt::curve_serverkey, keys.server_public);
-    dealer.set(zmq::sockopt::curve_publickey, keys.client_public);
-    dealer.set(zmq::sockopt::curve_secretkey, keys.client_secret);
-    auto reply = raw_request(dealer, server.address, actor, 20000ms);
+    auto reply =
+        raw_request(served.server.address, served.actor,
+                    RawKeys{keys.server_public, keys.client_public, keys.client_secret}, 20000ms);
     REQUIRE(reply);
     CHECK(mpact::unpack<std::string>(*reply) == "plain back");
-    CHECK(server.stats().refused_auth == 0);
+    CHECK(served.server.stats().refused_auth == 0);
 }
 
 TEST_CASE("with insecure_plaintext_tcp the plaintext DEALER is answered (and nobody is refused)") {
@@ -219,9 +222,7 @@ TEST_CASE("with insecure_plaintext_tcp the plaintext DEALER is answered (and nob
     REQUIRE(found);
     auto actor = found->substr(found->rfind(' ') + 1);
     CHECK(client.wait() == 0);
-    zmq::context_t context;
-    zmq::socket_t dealer(context, zmq::socket_type::dealer);
-    auto reply = raw_request(dealer, server.address, actor, 20000ms);
+    auto reply = raw_request(server.address, actor, std::nullopt, 20000ms);
     REQUIRE(reply);
     CHECK(mpact::unpack<std::string>(*reply) == "plain back");
 }

@@ -3,9 +3,7 @@
 // forked before this process touches mpact, so it is a program of its own (its own session,
 // not a child of ours): it listens on tcp://127.0.0.1:0 and registers an Echo as "echo";
 // this process finds it with whereis and asks it N times. Median and p99 in us.
-#include <mpact/mpact.hpp>
-
-#include <bench_util.hpp>
+#include <actor_rtt.hpp>
 
 #include <unistd.h>
 
@@ -17,15 +15,8 @@
 
 namespace {
 
-struct Ping {
-    int i = 0;
-    MSGPACK_DEFINE(i)
-};
-struct Echo : mpact::Actor {
-    Echo() {
-        handle([](const Ping& p) { return p.i; });
-    }
-};
+using bench_actor_rtt::Echo;  // the actor_rtt_ipc actor: Ping{i} -> i
+using bench_actor_rtt::Ping;
 
 const std::string kKey = "actor_rtt_tcp bench key";
 

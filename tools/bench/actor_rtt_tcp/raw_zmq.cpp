@@ -5,7 +5,7 @@
 // connects as CURVE client, sends one 4-byte message and waits for the echo, N times. No
 // ZAP handler: libzmq then admits any client key (mpact's ZAP costs the handshake only).
 // Reports the median round trip in microseconds and the p99.
-#include "bench_util.hpp"
+#include "zmq_rtt.hpp"
 
 #include <zmq.hpp>
 
@@ -35,11 +35,7 @@ int main(int argc, char** argv) {
             sock.bind("tcp://127.0.0.1:0");
             auto endpoint = sock.get(zmq::sockopt::last_endpoint) + "\n";
             if (::write(address_pipe[1], endpoint.data(), endpoint.size()) < 0) return 1;
-            zmq::message_t msg;
-            // An empty message means "stop".
-            while (sock.recv(msg) && msg.size() != 0) {
-                sock.send(msg, zmq::send_flags::none);
-            }
+            bench::pair_echo(sock);
             return 0;
         });
         ::close(address_pipe[1]);
@@ -56,18 +52,7 @@ int main(int argc, char** argv) {
         sock.set(zmq::sockopt::curve_secretkey, std::string(client_secret, 40));
         sock.connect(endpoint);
 
-        std::vector<double> rtt_us;
-        rtt_us.reserve(static_cast<std::size_t>(n));
-        zmq::message_t reply;
-        for (int i = 0; i < warmup + n; ++i) {
-            const std::uint32_t payload = static_cast<std::uint32_t>(i);
-            const std::int64_t t0 = bench::now_ns();
-            sock.send(zmq::buffer(&payload, sizeof payload), zmq::send_flags::none);
-            if (!sock.recv(reply)) throw std::runtime_error("recv interrupted");
-            const std::int64_t t1 = bench::now_ns();
-            if (i >= warmup) rtt_us.push_back(static_cast<double>(t1 - t0) / 1e3);
-        }
-        sock.send(zmq::message_t{}, zmq::send_flags::none);
+        auto rtt_us = bench::pair_round_trips(sock, warmup, n);
         echo.join();
 
         bench::emit({.value = bench::median(rtt_us),
