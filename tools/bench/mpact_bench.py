@@ -83,7 +83,7 @@ FIGURES = [
             "median request/reply round trip to an actor of another program over tcp "
             "loopback with CURVE (whereis, keys from the authkey); zmq: PAIR with CURVE; "
             "python: Listener/Client over tcp with an authkey (no encryption)",
-            python="listener_rtt"),
+            python="listener_rtt", zmq=""),
     _figure("actor_rtt_tcp_p99", "us", None, "p99 of actor_rtt_tcp (same runs)",
             python="listener_rtt", zmq="actor_rtt_tcp", mpact="actor_rtt_tcp", field="p99"),
     _figure("actor_rtt_ipc_nospin", "us", None,
