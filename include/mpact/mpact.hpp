@@ -9,6 +9,7 @@
 #include <mpact/errors.hpp>
 #include <mpact/listener.hpp>
 #include <mpact/manager.hpp>
+#include <mpact/names.hpp>
 #include <mpact/node.hpp>
 #include <mpact/pipe.hpp>
 #include <mpact/pool.hpp>

@@ -79,6 +79,13 @@ FIGURES = [
             "p99 of actor_rtt_ipc (same runs)",
             python="pipe_rtt", zmq="actor_rtt_ipc", mpact="actor_rtt_ipc", field="p99",
             unix="actor_rtt_ipc"),
+    _figure("actor_rtt_tcp", "us", "<=1.5x zmq",
+            "median request/reply round trip to an actor of another program over tcp "
+            "loopback with CURVE (whereis, keys from the authkey); zmq: PAIR with CURVE; "
+            "python: Listener/Client over tcp with an authkey (no encryption)",
+            python="listener_rtt", zmq=""),
+    _figure("actor_rtt_tcp_p99", "us", None, "p99 of actor_rtt_tcp (same runs)",
+            python="listener_rtt", zmq="actor_rtt_tcp", mpact="actor_rtt_tcp", field="p99"),
     _figure("actor_rtt_ipc_nospin", "us", None,
             "actor_rtt_ipc with the process-wide spin off (init {.spin = 0us}); unix: the "
             "blocking socketpair ping-pong", python="pipe_rtt", zmq="actor_rtt_ipc", unix=""),

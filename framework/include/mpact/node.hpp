@@ -33,6 +33,21 @@ struct InitOptions {
     /// direct Unix-socket lane beside the ZeroMQ mailbox. Default: on; MPACT_LANE=0 turns
     /// it off (every message then goes through ZeroMQ).
     std::optional<bool> lane;
+    /// A tcp:// address this process's node binds beside its ipc mailbox, so programs
+    /// started separately (other hosts) can reach its actors: "tcp://0.0.0.0:7000", or port
+    /// 0 to pick a free one (node_address() says which). Default: MPACT_LISTEN, else none.
+    /// Only this process listens, not its children.
+    std::optional<std::string> listen;
+    /// The session authkey (any bytes), shared by every program that is to talk to this
+    /// one over tcp://: the CURVE keys that encrypt and authenticate those links derive from
+    /// it (docs/protocol.md "TCP security"). Default: the contents of MPACT_AUTHKEY_FILE (a
+    /// file of this user's, mode 0600 or stricter, else AuthenticationError), else 32 random
+    /// bytes. Children inherit it.
+    std::optional<std::string> authkey;
+    /// Turns CURVE off on tcp:// links: no encryption, no authentication — anyone who can
+    /// reach the port can talk to every actor here. For debugging with a packet capture
+    /// only. Default: MPACT_INSECURE_PLAINTEXT_TCP=1, else off.
+    std::optional<bool> insecure_plaintext_tcp;
 };
 
 /// Initialises mpact for this process; in a child started by `spawn` or the forkserver it
@@ -41,6 +56,9 @@ struct InitOptions {
 void init(int argc, char** argv);
 /// The same, with process-wide settings (applied before anything else happens).
 ///     mpact::init(argc, argv, {.spin = std::chrono::microseconds(0)});  // never busy-poll
+/// Throws AuthenticationError for an unusable authkey (empty, or an MPACT_AUTHKEY_FILE that
+/// others can read), ValueError when `listen` comes after the node has started.
+///     mpact::init(argc, argv, {.listen = "tcp://0.0.0.0:7000", .authkey = key});
 void init(int argc, char** argv, const InitOptions& options);
 
 /// The process-wide busy-poll budget (InitOptions::spin).
@@ -82,12 +100,18 @@ struct NodeStats {
     /// Switch-overs given up: the peer died, or did not answer the sync within 1 s; what the
     /// link held went through ZeroMQ (in order) and the link tries again later, if alive.
     std::uint64_t lane_syncs_abandoned = 0;
+    /// tcp:// handshakes this node refused: a peer without the session's key (wrong key,
+    /// no key, a plaintext peer at the CURVE port). Nothing such a peer sent was delivered.
+    std::uint64_t refused_auth = 0;
 };
 
 /// A snapshot of this process's mailbox counters (starts the node if needed).
 [[nodiscard]] NodeStats node_stats();
 /// This process's mailbox endpoint, e.g. "ipc:///run/user/0/mpact-0/1234-ab12/1234".
 [[nodiscard]] std::string node_endpoint();
+/// The address other programs reach this process's node at: the tcp:// endpoint actually
+/// bound when it listens (InitOptions::listen; port 0 resolved), else node_endpoint().
+[[nodiscard]] std::string node_address();
 /// The mailbox endpoint of process `pid` of this session (a child, a sibling).
 [[nodiscard]] std::string node_endpoint(int pid);
 /// Largest message the node accepts (bytes); larger ones are dropped and counted.

@@ -1,7 +1,10 @@
+#include <mpact/errors.hpp>
 #include <mpact/internal/node.hpp>
 #include <mpact/internal/session.hpp>
 #include <mpact/node.hpp>
 
+#include "net/curve_keys.hpp"
+#include "net/net_config.hpp"
 #include "process/child_role.hpp"
 #include "transport/lane.hpp"
 
@@ -34,6 +37,12 @@ bool one_cpu() noexcept {
 void init(int argc, char** argv) {
     // A spawn child or the forkserver becomes its role here and never returns.
     detail::run_role_if_requested(argc, argv);
+    // A root told to share a key by file learns now, not at its first message, that the
+    // file will not do.
+    if (const char* file = std::getenv("MPACT_AUTHKEY_FILE"); file != nullptr && *file != '\0') {
+        if (detail::Node::peek() == nullptr)
+            detail::set_session_authkey(detail::read_authkey_file(file));
+    }
 }
 
 void init(int argc, char** argv, const InitOptions& options) {
@@ -45,6 +54,24 @@ void init(int argc, char** argv, const InitOptions& options) {
     if (options.lane) {
         ::setenv("MPACT_LANE", *options.lane ? "1" : "0", 1);
         detail::set_lanes_enabled(*options.lane);
+    }
+    if (options.insecure_plaintext_tcp) {
+        ::setenv("MPACT_INSECURE_PLAINTEXT_TCP", *options.insecure_plaintext_tcp ? "1" : "0", 1);
+        detail::set_insecure_plaintext_tcp(*options.insecure_plaintext_tcp);
+    }
+    if (options.listen) {
+        if (detail::Node::peek() != nullptr) {
+            throw ValueError(
+                "InitOptions::listen must reach mpact::init before the first mpact "
+                "call of this process (its node has started already)");
+        }
+        detail::set_listen_address(*options.listen);
+    }
+    if (options.authkey) {
+        detail::set_session_authkey(*options.authkey);
+        // The given key wins over MPACT_AUTHKEY_FILE.
+        detail::run_role_if_requested(argc, argv);
+        return;
     }
     init(argc, argv);
 }
@@ -86,11 +113,17 @@ NodeStats node_stats() {
     s.lanes_no_descriptors = c.lanes_no_descriptors.load();
     s.lane_syncs = c.lane_syncs.load();
     s.lane_syncs_abandoned = c.lane_syncs_abandoned.load();
+    s.refused_auth = c.refused_auth.load();
     return s;
 }
 
 std::string node_endpoint() {
     return detail::Node::get().endpoint();
+}
+
+std::string node_address() {
+    auto& node = detail::Node::get();
+    return node.tcp_endpoint().empty() ? node.endpoint() : node.tcp_endpoint();
 }
 
 std::string node_endpoint(int pid) {

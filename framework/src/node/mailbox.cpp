@@ -2,6 +2,8 @@
 
 #include <mpact/internal/node.hpp>
 
+#include "net/curve_keys.hpp"
+#include "net/tcp_guard.hpp"
 #include "node/lane_listener.hpp"
 #include "transport/descriptor_budget.hpp"
 #include "transport/link.hpp"
@@ -28,6 +30,26 @@ Mailbox::Mailbox(Node& node, zmq::context_t& context, const std::string& endpoin
     router_.set(zmq::sockopt::router_mandatory, true);
     router_.bind(endpoint);
     readiness_.assign(router_.get(zmq::sockopt::fd));
+}
+
+std::string Mailbox::listen_tcp(const std::string& address, TcpGuard* guard,
+                                std::uint64_t max_bytes) {
+    // libzmq copies a socket's options into each listener when it binds: the ipc endpoint,
+    // bound before, stays a plain (NULL mechanism) listener with its hot path unchanged.
+    router_.set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(max_bytes));
+    if (guard != nullptr) {
+        auto keys = session_curve_keys();
+        guard->watch(router_);
+        router_.set(zmq::sockopt::zap_domain, "mpact");
+        router_.set(zmq::sockopt::curve_server, true);
+        router_.set(zmq::sockopt::curve_secretkey, keys.server_secret);
+    }
+    try {
+        router_.bind(address);
+    } catch (const zmq::error_t& e) {
+        throw OSError("cannot listen at " + address + ": " + e.what(), e.num());
+    }
+    return router_.get(zmq::sockopt::last_endpoint);
 }
 
 Mailbox::~Mailbox() {

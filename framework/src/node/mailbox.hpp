@@ -11,6 +11,7 @@
 namespace mpact::detail {
 
 class Node;
+class TcpGuard;
 
 class Mailbox {
   public:
@@ -19,6 +20,10 @@ class Mailbox {
     Mailbox(const Mailbox&) = delete;
     Mailbox& operator=(const Mailbox&) = delete;
 
+    // Binds `address` (tcp://host:port) too, as a CURVE server whose handshakes `guard`
+    // vets (plaintext when `guard` is null), frames capped at `max_bytes`; returns the
+    // endpoint bound (port 0 resolved). Before the I/O thread starts. Throws OSError.
+    std::string listen_tcp(const std::string& address, TcpGuard* guard, std::uint64_t max_bytes);
     // Reads and dispatches what is ready (a bounded batch, then yields to timers), and
     // makes sure the next readiness is waited for. I/O thread only.
     void drain();

@@ -7,8 +7,12 @@
 #include <mpact/internal/session.hpp>
 #include <mpact/internal/this_pid.hpp>
 
+#include "net/curve_keys.hpp"
+#include "net/net_config.hpp"
+#include "net/tcp_guard.hpp"
 #include "node/lane_listener.hpp"
 #include "node/mailbox.hpp"
+#include "node/names.hpp"
 #include "node/process_watch.hpp"
 #include "transport/link.hpp"
 #include "transport/tail_flusher.hpp"
@@ -22,6 +26,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <future>
 #include <new>
@@ -108,6 +113,7 @@ void Node::shutdown_current() noexcept {
 
 Node::Node() : context_(leaked_context()), endpoint_(endpoint_for_pid(::getpid())) {
     mailbox_ = std::make_unique<Mailbox>(*this, context_, endpoint_);
+    listen_tcp();
     lanes_ = std::make_unique<LaneListener>(*this, endpoint_);
     process_watch_ = std::make_unique<ProcessWatch>(io_);
     tail_flusher_ = std::make_unique<TailFlusher>(io_);
@@ -123,6 +129,32 @@ Node::Node() : context_(leaked_context()), endpoint_(endpoint_for_pid(::getpid()
         serve();
     });
     io_thread_id_ = started_future.get();
+}
+
+void Node::listen_tcp() {
+    // Only the session's root listens: children inherit MPACT_LISTEN and would contend for
+    // one port; they reach tcp:// peers through their links all the same.
+    if (session().root_pid != ::getpid()) return;
+    auto address = listen_address();
+    if (!address) return;
+    if (!address->starts_with("tcp://")) {
+        throw ValueError("cannot listen at '" + *address +
+                         "': MPACT_LISTEN / InitOptions::listen "
+                         "takes tcp://host:port (port 0 picks one)");
+    }
+    if (insecure_plaintext_tcp()) {
+        std::fprintf(stderr,
+                     "mpact: WARNING: %s accepts PLAINTEXT, UNAUTHENTICATED tcp "
+                     "(insecure_plaintext_tcp): anyone who can reach it can send to this "
+                     "program's actors and read their traffic\n",
+                     address->c_str());
+    } else {
+        // The ZAP handler is bound before the CURVE listener exists: libzmq admits every
+        // key while no handler is bound.
+        tcp_guard_ = std::make_unique<TcpGuard>(context_, session_curve_keys().client_public,
+                                                counters_.refused_auth);
+    }
+    tcp_endpoint_ = mailbox_->listen_tcp(*address, tcp_guard_.get(), max_message_size());
 }
 
 Node::~Node() {
@@ -255,6 +287,10 @@ void Node::dispatch(const std::string& identity, Header header, std::string_view
         if (it->second.timer) it->second.timer->cancel();
         pending_.erase(it);
         done(header.kind, payload);
+        return;
+    }
+    if (header.to.empty() && header.type == kWhereisType) {
+        if (header.kind == Kind::request) answer_whereis(*this, identity, header, payload);
         return;
     }
     if (header.to.empty() && header.type == kSyncType) {

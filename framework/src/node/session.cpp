@@ -2,6 +2,7 @@
 #include <mpact/internal/node.hpp>
 #include <mpact/internal/session.hpp>
 
+#include "net/net_config.hpp"
 #include "node/session_cleanup.hpp"
 #include "process/child_role.hpp"
 #include "transport/descriptor_budget.hpp"
@@ -24,6 +25,8 @@ namespace {
 // destructors have run (found by ASan).
 std::optional<Session>& g_session = *new std::optional<Session>();
 std::mutex g_session_mutex;
+// The authkey init was given before the session existed (never destroyed, like g_session).
+std::optional<std::string>& g_given_authkey = *new std::optional<std::string>();
 
 std::string random_bytes(std::size_t n) {
     std::string out(n, '\0');
@@ -93,7 +96,15 @@ Session create_session() {
     remove_stale_sessions(user_dir);
     Session s;
     s.root_pid = ::getpid();
-    s.authkey = random_bytes(32);
+    // A key shared with programs started separately (tcp:// nodes), else a fresh one.
+    const char* key_file = std::getenv("MPACT_AUTHKEY_FILE");
+    if (g_given_authkey) {
+        s.authkey = *g_given_authkey;
+    } else if (key_file != nullptr && *key_file != '\0') {
+        s.authkey = read_authkey_file(key_file);
+    } else {
+        s.authkey = random_bytes(32);
+    }
     s.dir = user_dir + "/" + std::to_string(s.root_pid) + "-" + hex(random_bytes(4));
     ensure_private_dir(s.dir);
     hold_session_lock(user_dir, s.dir);
@@ -130,6 +141,13 @@ const std::string& scratch_dir() {
         return *expected;
     }
     return *fresh;
+}
+
+void set_session_authkey(std::string key) {
+    if (key.empty()) throw AuthenticationError("an empty authkey authenticates nobody");
+    std::lock_guard lock(g_session_mutex);
+    g_given_authkey = key;
+    if (g_session) g_session->authkey = std::move(key);
 }
 
 void adopt_session(Session s) {

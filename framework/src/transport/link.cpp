@@ -4,6 +4,7 @@
 #include <mpact/internal/node.hpp>
 #include <mpact/internal/pidfd.hpp>
 
+#include "net/curve_keys.hpp"
 #include "transport/descriptor_budget.hpp"
 #include "transport/tail_flusher.hpp"
 #include "wire/envelope.hpp"
@@ -46,6 +47,12 @@ Link::Link(zmq::context_t& ctx, std::string ep, TailFlusher* flusher, bool lane,
       io_owner_(io_owner),
       flusher_(flusher) {
     configure_socket(socket);
+    if (endpoint.starts_with("tcp://")) {
+        // A remote node: CURVE from the session authkey, its frames capped at our limit.
+        auto* node = Node::peek();
+        configure_tcp_client(socket,
+                             node != nullptr ? node->max_message_size() : std::uint64_t{1} << 31);
+    }
     socket.connect(endpoint);
     if (pid != 0 && pid != ::getpid()) pidfd = open_pidfd(pid);
     // A user thread's link to this process's own mailbox too: its requests to an actor here

@@ -3,7 +3,7 @@
 // A forked child echoes over a PAIR socket on ipc://; the parent sends one 4-byte message
 // and waits for the echo, N times. Reports the median round trip in microseconds and the
 // p99. Also the zmq peer of pipe_rtt and apply_async_rtt (the driver reuses this program).
-#include "bench_util.hpp"
+#include "zmq_rtt.hpp"
 
 #include <zmq.hpp>
 
@@ -21,11 +21,7 @@ int main(int argc, char** argv) {
             zmq::context_t ctx;
             zmq::socket_t sock(ctx, zmq::socket_type::pair);
             sock.connect(endpoint);
-            zmq::message_t msg;
-            // An empty message means "stop".
-            while (sock.recv(msg) && msg.size() != 0) {
-                sock.send(msg, zmq::send_flags::none);
-            }
+            bench::pair_echo(sock);
             return 0;
         });
 
@@ -34,18 +30,7 @@ int main(int argc, char** argv) {
         sock.set(zmq::sockopt::linger, 0);
         sock.bind(endpoint);
 
-        std::vector<double> rtt_us;
-        rtt_us.reserve(static_cast<std::size_t>(n));
-        zmq::message_t reply;
-        for (int i = 0; i < warmup + n; ++i) {
-            const std::uint32_t payload = static_cast<std::uint32_t>(i);
-            const std::int64_t t0 = bench::now_ns();
-            sock.send(zmq::buffer(&payload, sizeof payload), zmq::send_flags::none);
-            if (!sock.recv(reply)) throw std::runtime_error("recv interrupted");
-            const std::int64_t t1 = bench::now_ns();
-            if (i >= warmup) rtt_us.push_back(static_cast<double>(t1 - t0) / 1e3);
-        }
-        sock.send(zmq::message_t{}, zmq::send_flags::none);
+        auto rtt_us = bench::pair_round_trips(sock, warmup, n);
         echo.join();  // keep our socket open until the child got "stop" and left
 
         bench::emit({.value = bench::median(rtt_us),

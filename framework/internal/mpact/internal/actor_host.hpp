@@ -78,5 +78,8 @@ inline constexpr std::string_view kPingType = "mpact.ping";
 // Node-level (to = ""): answered with nil once everything sent before it on that connection
 // has been read; how a sender confirms its one-way messages arrived.
 inline constexpr std::string_view kSyncType = "mpact.sync";
+// Node-level (to = ""): payload the name; answered with [endpoint, name] ("" = this node)
+// or nil (mpact/names.hpp).
+inline constexpr std::string_view kWhereisType = "mpact.whereis";
 
 }  // namespace mpact::detail

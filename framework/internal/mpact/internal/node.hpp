@@ -35,6 +35,7 @@ class LaneListener;
 struct Link;
 class Mailbox;
 class ProcessWatch;
+class TcpGuard;
 class TailFlusher;
 struct Header;
 
@@ -47,6 +48,8 @@ struct NodeCounters {
     std::atomic<std::uint64_t> lane_received{0}, lane_sent{0}, zmq_sent{0}, lanes_accepted{0},
         lanes_refused{0}, lanes_opened{0}, lanes_closed{0}, lanes_no_descriptors{0}, lane_syncs{0},
         lane_syncs_abandoned{0};
+    // tcp:// handshakes refused (net/tcp_guard.hpp).
+    std::atomic<std::uint64_t> refused_auth{0};
 };
 
 // A reply or error to a request this node's I/O thread sent (an actor's request).
@@ -72,6 +75,8 @@ class Node {
 
     zmq::context_t& context() noexcept { return context_; }
     const std::string& endpoint() const noexcept { return endpoint_; }
+    // The tcp:// endpoint bound beside the ipc one (mpact::node_address), or empty.
+    const std::string& tcp_endpoint() const noexcept { return tcp_endpoint_; }
     bool on_io_thread() const noexcept { return std::this_thread::get_id() == io_thread_id_; }
     NodeCounters& counters() noexcept { return counters_; }
     boost::asio::io_context& io() noexcept { return io_; }
@@ -113,11 +118,14 @@ class Node {
     void forget_lane_sync(std::uint64_t corr) noexcept;
 
   private:
-    void serve();  // the I/O thread's loop
+    void serve();       // the I/O thread's loop
+    void listen_tcp();  // binds the tcp:// mailbox, if this process is asked to
     void fail_pending(std::uint64_t corr, std::string_view kind, std::string_view message);
 
     zmq::context_t& context_;
     std::string endpoint_;
+    std::string tcp_endpoint_;
+    std::unique_ptr<TcpGuard> tcp_guard_;  // outlives the mailbox: destroyed after it
     boost::asio::io_context io_;
     std::unique_ptr<Mailbox> mailbox_;
     std::unique_ptr<LaneListener> lanes_;

@@ -16,6 +16,9 @@ struct Session {
 
 // This process's session, created on first use in the root process.
 const Session& session();
+// Makes `key` the session's authkey (init's option), now or when the session is created.
+// Throws AuthenticationError for an empty key.
+void set_session_authkey(std::string key);
 // Makes `s` this process's session (a child, before its node starts).
 void adopt_session(Session s);
 // A private directory for bulk data of this session: inside the session directory when
