@@ -2,7 +2,7 @@
 // 3,000,000, mpact alone): the parent's peak RSS (VmHWM, MiB) while
 // imap_unordered(identity, std::views::iota(0, n)) runs with chunksize 1 on a warm
 // mpact::Pool(cpu_count) and every result is consumed. The input is a lazy view, as Python's
-// range(n): the pool reads it as results are taken (its default window, 64 x processes
+// range(n): the pool reads it as results are taken (its default window, 1024 x processes
 // tasks). The note lists VmRSS after each tenth of the results, to show it is flat in n.
 // MPACT_BENCH_TASKS=<n> overrides n.
 #pragma once

@@ -116,7 +116,7 @@ using Callbacks = ApplyOptions<T>;
 /// `buffersize` (imap / imap_unordered only; Python 3.14's Executor.map): at most this many
 /// tasks are submitted and not yet taken by the iterator's next(); the input is read as
 /// results are taken, so neither an endless input nor a slow consumer grows the parent's
-/// memory. 0: 64 x processes x chunksize. A nonzero value below chunksize is a ValueError.
+/// memory. 0: 1024 x processes x chunksize. A nonzero value below chunksize is a ValueError.
 struct MapOptions {
     std::size_t chunksize = 0;
     std::optional<Duration> timeout;
