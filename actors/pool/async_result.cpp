@@ -142,7 +142,17 @@ bool batch_failed(const BatchState& state) {
 }
 bool batch_cancel(BatchState& state) {
     if (batch_ready(state) || !state.cancel) return false;
-    return state.cancel();
+    return state.cancel(false);
+}
+bool batch_cancel_pending(BatchState& state) {
+    if (batch_ready(state) || !state.cancel) return false;
+    return state.cancel(true);
+}
+bool batch_dispatched(BatchState& state) {
+    return !batch_ready(state) && state.dispatched && state.dispatched();
+}
+bool batch_cancelled(const BatchState& state) {
+    return state.error.has_value() && state.error->kind == "CancelledError";
 }
 void batch_raise(const BatchState& state) {
     state.error->raise();

@@ -43,6 +43,12 @@ bool batch_wait(BatchState& state, MaybeDeadline deadline);
 [[nodiscard]] bool batch_failed(const BatchState& state);
 /// Asks the pool to cancel the batch's unfinished tasks; true if any was cancelled.
 bool batch_cancel(BatchState& state);
+/// As batch_cancel, only while none of its tasks is in a worker's hands (else false).
+bool batch_cancel_pending(BatchState& state);
+/// Best effort: true if not ready and one of its tasks is in a worker's hands.
+[[nodiscard]] bool batch_dispatched(BatchState& state);
+/// Valid once ready: whether it ended by a cancel.
+[[nodiscard]] bool batch_cancelled(const BatchState& state);
 [[noreturn]] void batch_raise(const BatchState& state);
 [[nodiscard]] std::size_t batch_size(const BatchState& state);
 /// Valid once ready without a failure: calls `each` with every value, in order.
