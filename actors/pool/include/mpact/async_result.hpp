@@ -79,6 +79,32 @@ std::vector<R> decode_all(const BatchState& state) {
     return out;
 }
 
+/// The end of a range-for over an object with next().
+struct NextSentinel {};
+/// The input iterator of a range-for over `Owner`, whose next() gives std::optional<T>
+/// (std::nullopt at the end): IMapIterator, AsCompleted, ExecutorMapIterator.
+template <class Owner, class T>
+class NextIterator {
+  public:
+    using value_type = T;
+    using difference_type = std::ptrdiff_t;
+    explicit NextIterator(Owner* owner) : owner_(owner), current_(owner->next()) {}
+    T& operator*() { return *current_; }
+    const T& operator*() const { return *current_; }
+    NextIterator& operator++() {
+        current_ = owner_->next();
+        return *this;
+    }
+    void operator++(int) { ++*this; }
+    friend bool operator==(const NextIterator& it, NextSentinel) {
+        return !it.current_.has_value();
+    }
+
+  private:
+    Owner* owner_;
+    std::optional<T> current_;
+};
+
 }  // namespace detail
 
 /// The result of an asynchronous pool call; copyable handle.
@@ -141,26 +167,9 @@ class AsyncResult {
 template <class T>
 class IMapIterator {
   public:
-    struct Sentinel {};
-    class Iterator {
-      public:
-        using value_type = T;
-        using difference_type = std::ptrdiff_t;
-        explicit Iterator(IMapIterator* owner) : owner_(owner), current_(owner->next()) {}
-        const T& operator*() const { return *current_; }
-        Iterator& operator++() {
-            current_ = owner_->next();
-            return *this;
-        }
-        void operator++(int) { ++*this; }
-        friend bool operator==(const Iterator& it, Sentinel) { return !it.current_.has_value(); }
-
-      private:
-        IMapIterator* owner_;
-        std::optional<T> current_;
-    };
+    using Iterator = detail::NextIterator<IMapIterator, T>;
     Iterator begin() { return Iterator(this); }
-    Sentinel end() { return {}; }
+    detail::NextSentinel end() { return {}; }
 
     explicit IMapIterator(std::shared_ptr<detail::Stream> stream) : stream_(std::move(stream)) {}
     /// The next result (std::nullopt after the last); throws that task's error, or what the

@@ -79,23 +79,9 @@ class ExecutorMapIterator {
         const auto left = std::chrono::duration_cast<Duration>(*deadline_ - Clock::now());
         return results_.next(std::max(left, Duration::zero()));
     }
-    struct Sentinel {};
-    class Iterator {
-      public:
-        explicit Iterator(ExecutorMapIterator* owner) : owner_(owner), current_(owner->next()) {}
-        const T& operator*() const { return *current_; }
-        Iterator& operator++() {
-            current_ = owner_->next();
-            return *this;
-        }
-        friend bool operator==(const Iterator& it, Sentinel) { return !it.current_.has_value(); }
-
-      private:
-        ExecutorMapIterator* owner_;
-        std::optional<T> current_;
-    };
+    using Iterator = detail::NextIterator<ExecutorMapIterator, T>;
     Iterator begin() { return Iterator(this); }
-    Sentinel end() { return {}; }
+    detail::NextSentinel end() { return {}; }
 
   private:
     IMapIterator<T> results_;

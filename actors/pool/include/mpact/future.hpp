@@ -26,6 +26,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -170,22 +171,6 @@ std::vector<std::shared_ptr<FutureCore>> cores_of(const std::vector<Future<R>>& 
 template <class R>
 class AsCompleted {
   public:
-    struct Sentinel {};
-    class Iterator {
-      public:
-        explicit Iterator(AsCompleted* owner) : owner_(owner), current_(owner->next()) {}
-        Future<R>& operator*() { return *current_; }
-        Iterator& operator++() {
-            current_ = owner_->next();
-            return *this;
-        }
-        friend bool operator==(const Iterator& it, Sentinel) { return !it.current_.has_value(); }
-
-      private:
-        AsCompleted* owner_;
-        std::optional<Future<R>> current_;
-    };
-
     AsCompleted(const std::vector<Future<R>>& futures, std::optional<Duration> timeout)
         : futures_(detail::distinct(futures)),
           watch_(std::make_unique<detail::CompletionWatch>(detail::cores_of(futures_))),
@@ -201,8 +186,9 @@ class AsCompleted {
         }
         return futures_[*index];
     }
+    using Iterator = detail::NextIterator<AsCompleted, Future<R>>;
     Iterator begin() { return Iterator(this); }
-    Sentinel end() { return {}; }
+    detail::NextSentinel end() { return {}; }
 
   private:
     std::vector<Future<R>> futures_;
