@@ -50,6 +50,7 @@ void BatchState::finish_locked(std::unique_lock<std::mutex>& lock) {
     done_.store(true, std::memory_order_release);
     lock.unlock();
     cv_.notify_all();
+    if (on_ready_inline) on_ready_inline(*this);
     if (on_ready && thread_) {
         auto self = shared_from_this();
         post_to(thread_, [self] { self->on_ready(*self); });

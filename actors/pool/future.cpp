@@ -11,10 +11,12 @@ namespace mpact::detail {
 
 std::shared_ptr<FutureCore> FutureCore::bind(BatchState& batch) {
     auto core = std::make_shared<FutureCore>(batch.shared_from_this());
+    // Where the batch completes (the I/O thread): no hop to the result thread unless a
+    // callback waits for it, so a future nobody listens to costs no thread wake-up.
     // Weak: the batch outlives its core only while a pool still holds it.
-    batch_on_ready(batch, [weak = std::weak_ptr<FutureCore>(core)](BatchState&) {
+    batch.on_ready_inline = [weak = std::weak_ptr<FutureCore>(core)](BatchState&) {
         if (auto c = weak.lock()) c->finish();
-    });
+    };
     return core;
 }
 
@@ -27,11 +29,11 @@ void run_swallowing(const std::function<void()>& fn) {
 }
 }  // namespace
 
-void FutureCore::on_done(std::function<void()> fn) {
+void FutureCore::on_done(std::function<void()> fn, bool where_done) {
     {
         std::lock_guard lock(mutex_);
         if (!done_) {
-            callbacks_.push_back(std::move(fn));
+            (where_done ? inline_ : callbacks_).push_back(std::move(fn));
             return;
         }
     }
@@ -39,14 +41,24 @@ void FutureCore::on_done(std::function<void()> fn) {
 }
 
 void FutureCore::finish() {
-    std::vector<std::function<void()>> callbacks;
+    std::vector<std::function<void()>> callbacks, now;
     {
         std::lock_guard lock(mutex_);
         if (done_) return;
         done_ = true;
         callbacks.swap(callbacks_);
+        now.swap(inline_);
     }
-    for (const auto& fn : callbacks) run_swallowing(fn);
+    for (const auto& fn : now) run_swallowing(fn);
+    if (callbacks.empty()) return;
+    auto run = [callbacks = std::move(callbacks)] {
+        for (const auto& fn : callbacks) run_swallowing(fn);
+    };
+    if (const auto& thread = batch_->result_thread()) {
+        post_to(thread, std::move(run));
+    } else {
+        run();
+    }
 }
 
 bool FutureCore::finished() {
@@ -68,15 +80,17 @@ CompletionWatch::CompletionWatch(const std::vector<std::shared_ptr<FutureCore>>&
     : shared_(std::make_shared<Shared>()), left_(cores.size()) {
     for (std::size_t i = 0; i < cores.size(); ++i) {
         // Weak: a watch gone before a future finishes leaves only a no-op behind.
-        cores[i]->on_done([weak = std::weak_ptr<Shared>(shared_), i] {
-            auto shared = weak.lock();
-            if (!shared) return;
-            {
-                std::lock_guard lock(shared->mutex);
-                shared->finished.push_back(i);
-            }
-            shared->cv.notify_all();
-        });
+        cores[i]->on_done(
+            [weak = std::weak_ptr<Shared>(shared_), i] {
+                auto shared = weak.lock();
+                if (!shared) return;
+                {
+                    std::lock_guard lock(shared->mutex);
+                    shared->finished.push_back(i);
+                }
+                shared->cv.notify_all();
+            },
+            true);  // short and non-blocking: where the future completes
     }
 }
 

@@ -41,10 +41,11 @@ class FutureCore {
     static std::shared_ptr<FutureCore> bind(BatchState& batch);
     explicit FutureCore(std::shared_ptr<BatchState> batch) : batch_(std::move(batch)) {}
     [[nodiscard]] BatchState& batch() const { return *batch_; }
-    /// Runs `fn` once done: at once on this thread if the callbacks have run already, else
-    /// later on the pool's result thread. What fn throws is swallowed (Python logs it).
-    void on_done(std::function<void()> fn);
-    /// True once its callbacks have run (a little after the batch is ready).
+    /// Runs `fn` once done: at once on this thread if done already, else later on the
+    /// pool's result thread (`where_done`: on the thread that completes the batch, for a
+    /// short non-blocking fn). What fn throws is swallowed (Python logs it).
+    void on_done(std::function<void()> fn, bool where_done = false);
+    /// True once the batch is ready and the core knows it.
     [[nodiscard]] bool finished();
     /// Valid once ready: failed, and not by a cancel (what FIRST_EXCEPTION waits for).
     [[nodiscard]] bool raised() const;
@@ -54,7 +55,8 @@ class FutureCore {
     std::shared_ptr<BatchState> batch_;
     std::mutex mutex_;
     bool done_ = false;
-    std::vector<std::function<void()>> callbacks_;
+    std::vector<std::function<void()>> callbacks_;  // for the result thread
+    std::vector<std::function<void()>> inline_;     // where the batch completes
 };
 
 /// Watches cores as they finish; the engine of as_completed and wait.
