@@ -50,6 +50,7 @@ void BatchState::finish_locked(std::unique_lock<std::mutex>& lock) {
     done_.store(true, std::memory_order_release);
     lock.unlock();
     cv_.notify_all();
+    if (on_ready_inline) on_ready_inline(*this);
     if (on_ready && thread_) {
         auto self = shared_from_this();
         post_to(thread_, [self] { self->on_ready(*self); });
@@ -142,7 +143,17 @@ bool batch_failed(const BatchState& state) {
 }
 bool batch_cancel(BatchState& state) {
     if (batch_ready(state) || !state.cancel) return false;
-    return state.cancel();
+    return state.cancel(false);
+}
+bool batch_cancel_pending(BatchState& state) {
+    if (batch_ready(state) || !state.cancel) return false;
+    return state.cancel(true);
+}
+bool batch_dispatched(BatchState& state) {
+    return !batch_ready(state) && state.dispatched && state.dispatched();
+}
+bool batch_cancelled(const BatchState& state) {
+    return state.error.has_value() && state.error->kind == "CancelledError";
 }
 void batch_raise(const BatchState& state) {
     state.error->raise();

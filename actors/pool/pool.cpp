@@ -82,21 +82,34 @@ Pool::~Pool() {
     }
 }
 
+namespace {
+/// Runs `ask(actor)` on the I/O thread, where the pool's actor lives, and returns its
+/// answer; false if the pool is gone or the actor does not answer within 10 s.
+template <class Ask>
+bool ask_actor(const std::weak_ptr<detail::PoolCore>& weak, Ask ask) {
+    auto core = weak.lock();
+    if (!core) return false;
+    auto& node = detail::Node::get();
+    if (node.on_io_thread()) return core->live != nullptr && ask(*core->live);
+    auto decided = std::make_shared<std::promise<bool>>();
+    auto answer = decided->get_future();
+    node.post(
+        [core, ask, decided] { decided->set_value(core->live != nullptr && ask(*core->live)); });
+    return answer.wait_for(10s) == std::future_status::ready && answer.get();
+}
+}  // namespace
+
 std::shared_ptr<detail::BatchState> Pool::batch(std::size_t n) {
     auto state = std::make_shared<detail::BatchState>(n, core_->results);
     // The sink's address names the batch to the actor (no owning reference: no cycle).
-    state->cancel = [weak = std::weak_ptr<detail::PoolCore>(core_),
-                     sink = static_cast<const detail::ResultSink*>(state.get())] {
-        auto core = weak.lock();
-        if (!core) return false;
-        auto& node = detail::Node::get();
-        if (node.on_io_thread()) return core->live != nullptr && core->live->cancel(sink);
-        auto decided = std::make_shared<std::promise<bool>>();
-        auto answer = decided->get_future();
-        node.post([core, sink, decided] {
-            decided->set_value(core->live != nullptr && core->live->cancel(sink));
+    const auto* sink = static_cast<const detail::ResultSink*>(state.get());
+    state->cancel = [weak = std::weak_ptr<detail::PoolCore>(core_), sink](bool pending_only) {
+        return ask_actor(weak, [sink, pending_only](detail::PoolActor& actor) {
+            return actor.cancel(sink, pending_only);
         });
-        return answer.wait_for(10s) == std::future_status::ready && answer.get();
+    };
+    state->dispatched = [weak = std::weak_ptr<detail::PoolCore>(core_), sink] {
+        return ask_actor(weak, [sink](detail::PoolActor& actor) { return actor.dispatched(sink); });
     };
     return state;
 }

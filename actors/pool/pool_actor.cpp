@@ -313,8 +313,19 @@ void PoolActor::kill_running(std::uint32_t id, const TaskError& error, bool whol
     publish();
 }
 
-bool PoolActor::cancel(const ResultSink* sink) {
+bool PoolActor::dispatched(const ResultSink* sink) const {
+    for (const auto& [wid, worker] : workers_) {
+        for (auto task_id : worker.inflight) {
+            auto it = tasks_.find(task_id);
+            if (it != tasks_.end() && it->second.sink.get() == sink) return true;
+        }
+    }
+    return false;
+}
+
+bool PoolActor::cancel(const ResultSink* sink, bool pending_only) {
     const TaskError error{"CancelledError", "the task was cancelled", "mpact::Pool"};
+    if (pending_only && dispatched(sink)) return false;
     bool any = false;
     // Not yet dispatched: dropped.
     for (auto it = fresh_.begin(); it != fresh_.end();) {

@@ -96,7 +96,11 @@ class PoolActor : public Actor {
     /// Takes new submissions (posted straight onto the I/O thread by the Pool: no hop).
     void kick();
     /// Cancels every unsettled task of `sink` (AsyncResult::cancel); true if any was.
-    bool cancel(const ResultSink* sink);
+    /// `pending_only` (Future::cancel): nothing is done, and false returned, if one of its
+    /// tasks is already in a worker's hands.
+    bool cancel(const ResultSink* sink, bool pending_only = false);
+    /// True if one of `sink`'s tasks is in a worker's hands (Future::running).
+    [[nodiscard]] bool dispatched(const ResultSink* sink) const;
     /// Forgets the chunks of `sink` not yet given to a worker (a dropped imap); those in a
     /// worker's hands finish, their results unread.
     void drop(const ResultSink* sink);

@@ -62,8 +62,16 @@ class BatchState : public ResultSink, public std::enable_shared_from_this<BatchS
     [[nodiscard]] bool ready();
     /// Set before submission; runs on the result thread when the batch is ready.
     std::function<void(BatchState&)> on_ready;
-    /// Set at submission: asks the pool to cancel this batch (true if anything was).
-    std::function<bool()> cancel;
+    /// Set before submission; runs where the batch becomes ready (the I/O thread, or a
+    /// cancelling caller), at once: it must be short and never block (Future's core uses it
+    /// to hop to the result thread only when a callback waits).
+    std::function<void(BatchState&)> on_ready_inline;
+    [[nodiscard]] const std::shared_ptr<ResultThread>& result_thread() const { return thread_; }
+    /// Set at submission: asks the pool to cancel this batch (true if anything was; with
+    /// `pending_only`, only if none of its tasks is in a worker's hands yet).
+    std::function<bool(bool pending_only)> cancel;
+    /// Set at submission: asks the pool whether one of its tasks is in a worker's hands.
+    std::function<bool()> dispatched;
     /// Valid once ready: packed values by first index, in order.
     std::map<std::size_t, ChunkResult> chunks;
     std::optional<TaskError> error;

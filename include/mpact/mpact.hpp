@@ -7,6 +7,7 @@
 #include <mpact/bytes.hpp>
 #include <mpact/codec.hpp>
 #include <mpact/errors.hpp>
+#include <mpact/executor.hpp>
 #include <mpact/listener.hpp>
 #include <mpact/manager.hpp>
 #include <mpact/names.hpp>

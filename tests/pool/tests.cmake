@@ -27,3 +27,5 @@ mpact_add_test(pool_exit_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/pool_exit_test.c
 target_compile_definitions(pool_exit_test PRIVATE
   MPACT_POOL_SIGNAL_HELPER="$<TARGET_FILE:pool_signal_helper>")
 add_dependencies(pool_exit_test pool_signal_helper)
+# The Executor facade over the Pool (issue #17 point 4).
+mpact_add_test(executor_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/executor_test.cpp LABELS integration)

@@ -145,6 +145,9 @@ FIGURES = [
     _figure("pool_rss_3m", "MiB", None,
             "pool_rss with 3,000,000 tasks, mpact alone: flat in the input's length (issue #17)",
             python=None),
+    _figure("executor_submit", "tasks/s", ">=10x python",
+            "ProcessPoolExecutor(cpu_count): 10,000 trivial tasks submitted, then every "
+            "result collected (issue #17)"),
     _figure("imap_infinite", "tasks/s", None,
             "Pool(cpu_count).imap over an endless input (iota / itertools.count()), chunksize "
             "1, stopped after 100,000 results (issue #17)"),

@@ -43,6 +43,12 @@ bool batch_wait(BatchState& state, MaybeDeadline deadline);
 [[nodiscard]] bool batch_failed(const BatchState& state);
 /// Asks the pool to cancel the batch's unfinished tasks; true if any was cancelled.
 bool batch_cancel(BatchState& state);
+/// As batch_cancel, only while none of its tasks is in a worker's hands (else false).
+bool batch_cancel_pending(BatchState& state);
+/// Best effort: true if not ready and one of its tasks is in a worker's hands.
+[[nodiscard]] bool batch_dispatched(BatchState& state);
+/// Valid once ready: whether it ended by a cancel.
+[[nodiscard]] bool batch_cancelled(const BatchState& state);
 [[noreturn]] void batch_raise(const BatchState& state);
 [[nodiscard]] std::size_t batch_size(const BatchState& state);
 /// Valid once ready without a failure: calls `each` with every value, in order.
@@ -72,6 +78,32 @@ std::vector<R> decode_all(const BatchState& state) {
     });
     return out;
 }
+
+/// The end of a range-for over an object with next().
+struct NextSentinel {};
+/// The input iterator of a range-for over `Owner`, whose next() gives std::optional<T>
+/// (std::nullopt at the end): IMapIterator, AsCompleted, ExecutorMapIterator.
+template <class Owner, class T>
+class NextIterator {
+  public:
+    using value_type = T;
+    using difference_type = std::ptrdiff_t;
+    explicit NextIterator(Owner* owner) : owner_(owner), current_(owner->next()) {}
+    T& operator*() { return *current_; }
+    const T& operator*() const { return *current_; }
+    NextIterator& operator++() {
+        current_ = owner_->next();
+        return *this;
+    }
+    void operator++(int) { ++*this; }
+    friend bool operator==(const NextIterator& it, NextSentinel) {
+        return !it.current_.has_value();
+    }
+
+  private:
+    Owner* owner_;
+    std::optional<T> current_;
+};
 
 }  // namespace detail
 
@@ -135,26 +167,9 @@ class AsyncResult {
 template <class T>
 class IMapIterator {
   public:
-    struct Sentinel {};
-    class Iterator {
-      public:
-        using value_type = T;
-        using difference_type = std::ptrdiff_t;
-        explicit Iterator(IMapIterator* owner) : owner_(owner), current_(owner->next()) {}
-        const T& operator*() const { return *current_; }
-        Iterator& operator++() {
-            current_ = owner_->next();
-            return *this;
-        }
-        void operator++(int) { ++*this; }
-        friend bool operator==(const Iterator& it, Sentinel) { return !it.current_.has_value(); }
-
-      private:
-        IMapIterator* owner_;
-        std::optional<T> current_;
-    };
+    using Iterator = detail::NextIterator<IMapIterator, T>;
     Iterator begin() { return Iterator(this); }
-    Sentinel end() { return {}; }
+    detail::NextSentinel end() { return {}; }
 
     explicit IMapIterator(std::shared_ptr<detail::Stream> stream) : stream_(std::move(stream)) {}
     /// The next result (std::nullopt after the last); throws that task's error, or what the

@@ -271,10 +271,10 @@ class Pool {
                       "mpact::Pool::apply_async: the task cannot be called with the elements of "
                       "this tuple");
         using R = detail::fn_result_t<F>;
-        auto state = batch(1);
         const auto timeout = callbacks.timeout;
-        if (callbacks.callback || callbacks.error_callback) {
-            detail::batch_on_ready(*state, [cb = std::move(callbacks)](detail::BatchState& s) {
+        return submit_one(fn, std::move(args), timeout, [&callbacks](detail::BatchState& state) {
+            if (!callbacks.callback && !callbacks.error_callback) return;
+            detail::batch_on_ready(state, [cb = std::move(callbacks)](detail::BatchState& s) {
                 if (detail::batch_failed(s)) {
                     if (cb.error_callback) report(s, cb.error_callback);
                 } else if (cb.callback) {
@@ -284,15 +284,6 @@ class Pool {
                         cb.callback(detail::decode_all<R>(s)[0]);
                 }
             });
-        }
-        const auto& name = task_name(fn);
-        std::vector<detail::PackedChunk> one(1);
-        one[0].count = 1;
-        // A chunk is an array of argument tuples, converted to the task's parameter types.
-        one[0].args = pack(std::make_tuple(detail::fn_args_t<F>(std::move(args))));
-        submit(name, std::move(one), detail::sink_of(state), timeout);
-        return AsyncResult<R>(state, [](const detail::BatchState& s) -> R {
-            if constexpr (!std::is_void_v<R>) return detail::decode_all<R>(s)[0];
         });
     }
 
@@ -407,6 +398,25 @@ class Pool {
     [[nodiscard]] std::vector<pid_t> worker_pids() const;
 
   private:
+    friend class ProcessPoolExecutor;  // submits through submit_one
+    /// One task fn(args...); `prepare(state)` runs before it is submitted (to set on_ready).
+    template <class F, class... A, class Prepare>
+    AsyncResult<detail::fn_result_t<F>> submit_one(F fn, std::tuple<A...> args,
+                                                   std::optional<Duration> timeout,
+                                                   Prepare&& prepare) {
+        using R = detail::fn_result_t<F>;
+        auto state = batch(1);
+        prepare(*state);
+        const auto& name = task_name(fn);
+        std::vector<detail::PackedChunk> one(1);
+        one[0].count = 1;
+        // A chunk is an array of argument tuples, converted to the task's parameter types.
+        one[0].args = pack(std::make_tuple(detail::fn_args_t<F>(std::move(args))));
+        submit(name, std::move(one), detail::sink_of(state), timeout);
+        return AsyncResult<R>(state, [](const detail::BatchState& s) -> R {
+            if constexpr (!std::is_void_v<R>) return detail::decode_all<R>(s)[0];
+        });
+    }
     template <class E>
     static void report(detail::BatchState& s, const E& handler) {
         try {
