@@ -180,11 +180,11 @@ std::shared_ptr<detail::Stream> Pool::open_stream(const std::string& task,
         throw ValueError("Pool::imap: buffersize (" + std::to_string(options.buffersize) +
                          ") must be at least chunksize (" + std::to_string(chunksize) + ")");
     }
-    const std::size_t window =
-        options.buffersize != 0
-            ? options.buffersize
-            : kDefaultWindowPerWorker * static_cast<std::size_t>(std::max(core_->processes, 1)) *
-                  chunksize;
+    const std::size_t window = options.buffersize != 0
+                                   ? options.buffersize
+                                   : kDefaultWindowPerWorker *
+                                         static_cast<std::size_t>(std::max(core_->processes, 1)) *
+                                         chunksize;
     {
         std::lock_guard lock(core_->mutex);
         check_running(*core_);
